@@ -1,0 +1,134 @@
+"""Lesson 1: two single neurons worked by hand, then by the engine, every gradient explained.
+
+Example 1 is the one often quoted as "output = (5 * 0.7) + (2 * 0.3) + 1 = 4.9". The
+arithmetic gives 5.1; this lesson shows 5.1, says how far off the quoted figure is, and uses
+the gradients to find, for each of the five numbers, the one value that would make it 4.9.
+
+Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2 (weighted sum 0.58, output 0.78).
+
+Run: python demos/worked_examples.py   (or `make demo`). No randomness is involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine import Value, topological_order
+
+QUOTED = 4.9  # the figure the first example is usually quoted with
+STEP = 0.01  # the nudge used to say what a gradient means
+
+
+@dataclass
+class Neuron:
+    """One neuron written out in Values: output = x1*w1 + x2*w2 + b, each node labelled."""
+
+    inputs: list[Value]
+    weights: list[Value]
+    bias: Value
+    output: Value
+
+    @property
+    def leaves(self) -> list[Value]:
+        return [v for pair in zip(self.inputs, self.weights) for v in pair] + [self.bias]
+
+
+def build(xs: list[float], ws: list[float], b: float) -> Neuron:
+    inputs = [Value(x, f"x{i + 1}") for i, x in enumerate(xs)]
+    weights = [Value(w, f"w{i + 1}") for i, w in enumerate(ws)]
+    bias = Value(b, "b")
+    total: Value | None = None
+    for x, w in zip(inputs, weights):
+        product = x * w
+        product.label = f"{x.label}*{w.label}"
+        total = product if total is None else total + product
+        if total is not product:
+            total.label = "sum"
+    output = total + bias
+    output.label = "out"
+    return Neuron(inputs, weights, bias, output)
+
+
+def fmt(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def forward_lines(root: Value) -> list[str]:
+    """One line per computed node, in the order the forward pass computes them."""
+    lines = []
+    for node in topological_order(root):
+        if node.is_leaf:
+            continue
+        a, b = node.parents
+        lines.append(f"  {node.label:<7} = {a.label or fmt(a.data)} {node.op.symbol} "
+                     f"{b.label or fmt(b.data)} = {fmt(a.data)} {node.op.symbol} "
+                     f"{fmt(b.data)} = {fmt(node.data)}")
+    return lines
+
+
+def gradient_lines(neuron: Neuron) -> list[str]:
+    lines = []
+    for v in neuron.leaves:
+        change = "raises" if v.grad >= 0 else "lowers"
+        lines.append(f"  d out/d {v.label:<3} = {fmt(v.grad):>4}   raising {v.label} by {STEP} "
+                     f"{change} the output by about {fmt(abs(v.grad) * STEP)}")
+    return lines
+
+
+def recompute(neuron: Neuron, name: str, new: float) -> float:
+    """The output with one leaf replaced, built afresh by the engine."""
+    values = {v.label: v.data for v in neuron.leaves}
+    values[name] = new
+    n = len(neuron.inputs)
+    xs = [values[f"x{i + 1}"] for i in range(n)]
+    ws = [values[f"w{i + 1}"] for i in range(n)]
+    return build(xs, ws, values["b"]).output.data
+
+
+def example_one() -> Neuron:
+    print(f"Example 1: the neuron (5 * 0.7) + (2 * 0.3) + 1, often quoted with the result {QUOTED}")
+    neuron = build([5.0, 2.0], [0.7, 0.3], 1.0)
+    print("\n".join(forward_lines(neuron.output)))
+    out = neuron.output.data
+    assert abs(out - 5.1) < 1e-12, out
+    print(f"  The engine computes {fmt(out)}: 3.5 + 0.6 + 1 = 5.1.")
+    gap = out - QUOTED
+    print(f"  The quoted result is off by {fmt(gap)}: it is {fmt(gap)} lower than the arithmetic "
+          "gives, so one of the five numbers would have to be different to produce it.")
+    neuron.output.backward()
+    print("Gradients (what a small change of each number does to the output):")
+    print("\n".join(gradient_lines(neuron)))
+    print(f"Which single change would make the output {QUOTED}? The output is linear in each "
+          f"number, so each needs to move by -{fmt(gap)} / its gradient:")
+    for v in neuron.leaves:
+        needed = v.data - gap / v.grad
+        check = recompute(neuron, v.label, needed)
+        assert abs(check - QUOTED) < 1e-9, (v.label, check)
+        print(f"  {v.label:<3} {fmt(v.data):>4} -> {needed:.6g}   (recomputed by the engine: "
+              f"{check:.6g})")
+    return neuron
+
+
+def example_two() -> Neuron:
+    print("Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2")
+    neuron = build([0.5, 0.3], [0.8, 0.6], 0.2)
+    print("\n".join(forward_lines(neuron.output)))
+    weighted = neuron.output.parents[0].data
+    assert abs(weighted - 0.58) < 1e-12 and abs(neuron.output.data - 0.78) < 1e-12
+    print(f"  weighted sum {weighted:.6g}, plus bias {neuron.output.data:.6g}")
+    neuron.output.backward()
+    print("Gradients: d out/d x_i = w_i, d out/d w_i = x_i, d out/d b = 1")
+    print("\n".join(gradient_lines(neuron)))
+    grads = [v.grad for v in neuron.leaves]
+    assert all(abs(g - e) < 1e-12 for g, e in zip(grads, [0.8, 0.5, 0.6, 0.3, 1.0])), grads
+    return neuron
+
+
+def main() -> None:
+    example_one()
+    print()
+    example_two()
+
+
+if __name__ == "__main__":
+    main()

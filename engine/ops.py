@@ -1,0 +1,156 @@
+"""The catalogue of operations: every op the engine knows, in one place.
+
+An op is three things: how to compute its value from its parents' values, a symbol to
+draw it with, and its local derivatives (d out / d parent, one per parent), stated from the
+parents' values and the output value. `Value` records the parents; backprop multiplies each
+local derivative by the output's gradient. Adding an op means adding one entry here (and one
+line in tests/engine/test_ops.py's catalogue).
+
+Numbers at the edges follow IEEE 754, as PyTorch does, instead of Python's exceptions:
+1/0 is inf, 0/0 and log(-1) are nan, log(0) is -inf, exp(1000) is inf. Gradients follow the
+same rules (d log(x)/dx at 0 is inf), so a bad value is never hidden behind a plausible
+gradient: it shows up as inf or nan, where `engine.detect_anomaly` can find it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+INF = math.inf
+NAN = math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One operation. `local(out, *parents)` returns d out / d parent for each parent."""
+
+    name: str
+    symbol: str
+    forward: Callable[..., float]
+    local: Callable[..., tuple[float, ...]]
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+
+# -- IEEE-style float helpers (Python raises where IEEE 754 gives inf or nan) --------------
+
+def div(a: float, b: float) -> float:
+    """a / b with IEEE results for b == 0: ±inf, or nan for 0/0."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    return -INF if x == 0.0 else NAN  # also nan for nan
+
+
+def power(a: float, b: float) -> float:
+    """a ** b as IEEE pow does: 0 ** -1 is inf, (-8) ** (1/3) is nan, never complex."""
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        # |a| > 1 with large b, or |a| < 1 with very negative b; odd integer b keeps a's sign
+        odd = b == int(b) and int(b) % 2 == 1
+        return -INF if a < 0 and odd else INF
+    except ValueError:
+        # math.pow refuses 0 ** negative (IEEE: inf, keeping the sign of -0 for odd
+        # integer exponents) and negative ** non-integer (IEEE: nan)
+        if a == 0.0:
+            odd = b == int(b) and int(b) % 2 == 1
+            return math.copysign(INF, a) if odd else INF
+        return NAN
+
+
+def sigmoid(x: float) -> float:
+    # Split by sign so that exp never overflows: for x < 0, 1/(1+e^-x) = e^x / (1 + e^x).
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _pow_base_grad(a: float, b: float) -> float:
+    # d(a**b)/da = b * a ** (b - 1); PyTorch makes it 0 for b == 0 (a ** 0 is constant 1),
+    # where the formula would give 0 * inf = nan at a == 0.
+    return 0.0 if b == 0.0 else b * power(a, b - 1.0)
+
+
+def _pow_exponent_grad(out: float, a: float, b: float) -> float:
+    # d(a**b)/db = a**b * ln a. PyTorch masks it to 0 where a == 0 and b >= 0 (the limit from
+    # the right), instead of 0 * -inf = nan; for a < 0 ln a is nan, and so is this gradient.
+    if a == 0.0 and b >= 0.0:
+        return 0.0
+    return out * log(a)
+
+
+# -- the catalogue -------------------------------------------------------------------------
+
+ADD = Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0))
+SUB = Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0))
+MUL = Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a))
+DIV = Op("div", "/", div, lambda out, a, b: (div(1.0, b), -div(out, b)))
+NEG = Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,))
+POW = Op("pow", "**", power,
+         lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)))
+EXP = Op("exp", "exp", exp, lambda out, a: (out,))
+LOG = Op("log", "log", log, lambda out, a: (div(1.0, a),))
+TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,))
+# relu'(0) = 0, PyTorch's choice at the kink.
+RELU = Op("relu", "relu", lambda a: a if a > 0.0 else 0.0,
+          lambda out, a: (1.0 if a > 0.0 else 0.0,))
+SIGMOID = Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),))
+
+
+def _powc(exponent: float) -> Op:
+    """a ** c for a plain-number exponent c: one parent, local derivative c * a ** (c - 1)."""
+    return Op("pow", f"**{exponent:g}", lambda a: power(a, exponent),
+              lambda out, a: (_pow_base_grad(a, exponent),))
+
+
+_POWC_CACHE: dict[float, Op] = {}
+
+
+def powc(exponent: float) -> Op:
+    """The op raising to a constant exponent, one shared Op per exponent."""
+    op = _POWC_CACHE.get(exponent)
+    if op is None:
+        op = _POWC_CACHE[exponent] = _powc(exponent)
+    return op
+
+
+def _wsum_forward(*args: float) -> float:
+    n = (len(args) - 1) // 2
+    # b first, then each w_i * x_i in order: the same float additions as micrograd's
+    # `sum((wi * xi for ...), self.b)`, so fused and unfused neurons agree to the last bit.
+    total = args[-1]
+    for w, x in zip(args[:n], args[n:2 * n]):
+        total += w * x
+    return total
+
+
+def _wsum_local(out: float, *args: float) -> tuple[float, ...]:
+    n = (len(args) - 1) // 2
+    # d/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    return (*args[n:2 * n], *args[:n], 1.0)
+
+
+# A neuron's pre-activation in one node: Σ w_i x_i + b, parents (w_1..w_n, x_1..x_n, b).
+WSUM = Op("wsum", "Σwx+b", _wsum_forward, _wsum_local)
+
+UNARY = {"exp": EXP, "log": LOG, "tanh": TANH, "relu": RELU, "sigmoid": SIGMOID}

@@ -1,0 +1,1 @@
+"""weightgrad's neural-network modules, built from engine Values (filled in by the nn issue)."""
