@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) demos/worked_examples.py
+	$(PY) -m demos.worked_examples
+	$(PY) -m demos.moons
 
 test: $(STAMP)
 	$(PY) -m ruff check .

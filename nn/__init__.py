@@ -1,6 +1,31 @@
 """weightgrad's neural-network pieces, built from engine Values so every weight can be named,
-read, trained, saved and drawn."""
+read, trained, saved and drawn.
 
+    from nn import MLP, hinge_loss
+    from nn.optim import SGD
+    model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
+"""
+
+from nn import init, optim, serialization
+from nn.data import make_moons
+from nn.layers import MLP, Layer, Neuron
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_penalty,
+    l2_penalty,
+    mse_loss,
+    softmax,
+)
+from nn.module import IncompatibleKeys, Module
+from nn.optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from nn.parameter import Parameter, is_trainable
 
-__all__ = ["Parameter", "is_trainable"]
+__all__ = [
+    "MLP", "SGD", "Adam", "AdamW", "IncompatibleKeys", "Layer", "Lion", "Module", "Neuron",
+    "Parameter", "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip_grad_norm",
+    "cross_entropy", "hinge_loss", "init", "is_trainable", "l1_penalty", "l2_penalty",
+    "make_moons", "mse_loss", "optim", "serialization", "softmax",
+]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import runpy
-from pathlib import Path
-
 import pytest
 
-LESSON = Path(__file__).parents[2] / "demos" / "worked_examples.py"
+from demos import worked_examples
 
 
 def test_lesson_output(capsys: pytest.CaptureFixture[str]) -> None:
-    runpy.run_path(str(LESSON), run_name="__main__")
+    worked_examples.main()
     out = capsys.readouterr().out
     assert "The engine computes 5.1" in out
     assert "off by 0.2" in out

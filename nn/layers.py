@@ -1,0 +1,167 @@
+"""Neurons, layers and multi-layer perceptrons whose every weight is a named Parameter.
+
+The defaults reproduce micrograd's `nn.py` exactly: a neuron computes b + Σ wᵢxᵢ (in that
+order of additions), hidden layers use the activation and the last layer is linear, weights
+are drawn from U(-1, 1) neuron by neuron and biases start at 0. `MLP(2, [16, 16, 1], seed=s)`
+therefore holds the same weights as micrograd's model after `random.seed(s)`, but every draw
+comes from the model's own `random.Random(seed)`, never from the global generator.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from engine import Value
+from nn import init as nninit
+from nn.module import Module, Tensor
+from nn.parameter import Parameter
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
+
+
+def _check_size(name: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, got {n}")
+    return n
+
+
+def _check_choice(name: str, value: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+class Neuron(Module):
+    """activation(b + Σ wᵢxᵢ) with weights w (one per input) and bias b."""
+
+    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None
+                 ) -> None:
+        self.nin = _check_size("nin", nin)
+        self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
+        rng = rng if rng is not None else random.Random()
+        self.w = [Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.b = Parameter(0.0)
+
+    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+        yield "w", self.w
+        yield "b", self.b
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != self.nin:
+            raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return ACTIVATIONS[self.activation](act)
+
+    def describe(self) -> tuple[str, str]:
+        return f"{self.nin} → 1", self.activation
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, {self.activation})"
+
+
+class Layer(Module):
+    """`nout` neurons that all see the same `nin` inputs."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu",
+                 rng: random.Random | None = None) -> None:
+        _check_size("nout", nout)
+        rng = rng if rng is not None else random.Random()
+        self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
+        self.nin, self.nout, self.activation = nin, nout, activation
+
+    def _children(self) -> Iterator[tuple[str, Module]]:
+        for i, n in enumerate(self.neurons):
+            yield f"neurons.{i}", n
+
+    @property
+    def weight(self) -> list[list[Parameter]]:
+        """Rows of incoming weights, one per neuron: PyTorch's (out, in) layout for nn.init."""
+        return [n.w for n in self.neurons]
+
+    @property
+    def bias(self) -> list[Parameter]:
+        return [n.b for n in self.neurons]
+
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        return [n(x) for n in self.neurons]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = self.forward(x)
+        return out[0] if len(out) == 1 else out
+
+    def describe(self) -> tuple[str, str]:
+        return f"{self.nin} → {self.nout}", self.activation
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin} → {self.nout}, {self.activation})"
+
+
+class MLP(Module):
+    """A stack of Layers; hidden layers use `activation`, the last one is linear."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 init: str = "uniform", seed: int | None = None) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for i, n in enumerate(nouts):
+            _check_size(f"nouts[{i}]", n)
+        _check_choice("activation", activation, [a for a in ACTIVATIONS if a != "linear"])
+        _check_choice("init", init, INITS)
+        self.nin, self.nouts, self.activation, self.init, self.seed = (
+            nin, list(nouts), activation, init, seed)
+        rng = random.Random(seed)
+        sizes = [nin, *nouts]
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             activation if i < len(nouts) - 1 else "linear", rng)
+                       for i in range(len(nouts))]
+        if init != "uniform":
+            for layer in self.layers:
+                _initialize(layer, init, rng)
+
+    def _children(self) -> Iterator[tuple[str, Module]]:
+        for i, layer in enumerate(self.layers):
+            yield f"layers.{i}", layer
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        if len(x) != self.nin:
+            raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,
+                "init": self.init, "seed": self.seed}
+
+    def __repr__(self) -> str:
+        shape = " → ".join([str(self.nin)] + [f"{layer.nout} {layer.activation}"
+                                              for layer in self.layers])
+        return f"MLP({shape}; {len(self.parameters())} parameters)"
+
+
+def _initialize(layer: Layer, init: str, rng: random.Random) -> None:
+    """Re-draw a layer's weights with a named nn.init scheme; biases start at 0."""
+    # Gain follows the layer's own activation ("linear" for the output layer), as
+    # torch.nn.init.calculate_gain recommends.
+    nonlinearity = layer.activation
+    if init == "xavier":
+        nninit.xavier_uniform(layer.weight, gain=nninit.calculate_gain(nonlinearity), rng=rng)
+    elif init == "xavier_normal":
+        nninit.xavier_normal(layer.weight, gain=nninit.calculate_gain(nonlinearity), rng=rng)
+    else:
+        # Kaiming's derivation is for relu; for other activations the gain still applies.
+        scheme = nninit.kaiming_uniform if init == "kaiming" else nninit.kaiming_normal
+        scheme(layer.weight, nonlinearity=nonlinearity, rng=rng)
+    nninit.zeros(layer.bias)
+

@@ -1,0 +1,169 @@
+"""Loss functions, softmax and weight penalties, built from engine Values.
+
+Each loss turns a model's outputs and the wanted answers into one Value to call `backward()`
+on. Everything is composed from the engine's own ops (no new ops), so every step of a loss
+shows up in `draw_graph` and `explain` like any other part of the network. Formulas and the
+"mean" reduction follow PyTorch's torch.nn.functional, so results can be checked against it.
+Inputs may be Values or plain numbers; plain numbers become constant leaves.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable, Sequence
+
+from engine import Value
+from engine.value import Operand
+
+# PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 gives a finite loss
+# (https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html). We clamp p at e^-100
+# instead of clamping log p: the same result (log is increasing), but `max(p, c)` built as
+# relu(p - c) + c keeps p exact, where relu(log p + 100) - 100 would round small logs off.
+_MIN_PROB = math.exp(-100.0)
+
+
+def _values(xs: Iterable[Operand]) -> list[Value]:
+    # Value() refuses non-numbers with a TypeError that names them.
+    return [x if isinstance(x, Value) else Value(x) for x in xs]
+
+
+def _pair(name: str, a: Iterable[Operand], b: Iterable[Operand], what: tuple[str, str]
+          ) -> tuple[list[Value], list[Value]]:
+    """Both sequences as Values; ValueError naming both lengths if they differ or are empty."""
+    xs, ys = _values(a), _values(b)
+    if len(xs) != len(ys) or not xs:
+        problem = "differ in length" if len(xs) != len(ys) else "are empty"
+        raise ValueError(f"{name}: {what[0]} and {what[1]} {problem}: "
+                         f"{what[0]} has length {len(xs)}, {what[1]} has length {len(ys)}")
+    return xs, ys
+
+
+def _sum(xs: list[Value]) -> Value:
+    # Left to right from the first term: the same floats as sum(), without a constant 0 node.
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+def softmax(logits: Sequence[Operand]) -> list[Value]:
+    """exp(z_i) / Σ_j exp(z_j), one Value per logit.
+
+    The largest logit's value is subtracted first, as a constant: softmax(z - c) = softmax(z)
+    for any c, so results and gradients are unchanged, but exp never overflows (the largest
+    term is exp(0) = 1 and the sum is at least 1).
+    """
+    zs = _values(logits)
+    if not zs:
+        raise ValueError("softmax: logits are empty (length 0)")
+    top = max(z.data for z in zs)
+    exps = [(z - top).exp() for z in zs]
+    total = _sum(exps)
+    return [e / total for e in exps]
+
+
+def mse_loss(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Mean of (prediction - target)², as torch.nn.functional.mse_loss(reduction="mean")."""
+    ps, ts = _pair("mse_loss", predictions, targets, ("predictions", "targets"))
+    return _sum([(p - t) ** 2 for p, t in zip(ps, ts)]) / len(ps)
+
+
+def hinge_loss(scores: Sequence[Operand], labels: Sequence[Operand]) -> Value:
+    """Mean of relu(1 - y·s) for labels y in {-1, +1}: micrograd's demo loss (an SVM margin).
+
+    Computed in the order of micrograd's demo.ipynb (`(1 + -yi*scorei).relu()`, then
+    `sum(losses) * (1.0 / len(losses))`), so the value matches it to the last bit.
+    """
+    ss, ys = _pair("hinge_loss", scores, labels, ("scores", "labels"))
+    for i, y in enumerate(ys):
+        if y.data not in (-1.0, 1.0):
+            raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.data!r} at index {i}")
+    losses = [(1 + -y * s).relu() for y, s in zip(ys, ss)]
+    return _sum(losses) * (1.0 / len(losses))
+
+
+def _clamped_log(p: Value) -> Value:
+    return ((p - _MIN_PROB).relu() + _MIN_PROB).log()
+
+
+def binary_cross_entropy(probs: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """Mean of -(y log p + (1 - y) log(1 - p)), each log clamped at -100, as PyTorch's BCELoss.
+
+    Where the clamp is active (p < e^-100 or 1 - p < e^-100) the gradient through that log
+    is 0, as torch.clamp's is. Probabilities outside [0, 1] are refused, as PyTorch does.
+    """
+    ps, ys = _pair("binary_cross_entropy", probs, targets, ("probs", "targets"))
+    for i, p in enumerate(ps):
+        if not 0.0 <= p.data <= 1.0:  # also refuses nan
+            raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], "
+                             f"got {p.data!r} at index {i}")
+    terms = [-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)) for p, y in zip(ps, ys)]
+    return _sum(terms) / len(terms)
+
+
+def _bce_logit(x: Value, y: Value) -> Value:
+    # PyTorch's stable form, max(x, 0) - x·y + log(1 + exp(-|x|))
+    # (https://pytorch.org/docs/stable/generated/torch.nn.BCEWithLogitsLoss.html).
+    # max and |x| are resolved by x's sign when the graph is built, so each branch is smooth:
+    # its gradient is sigmoid(x) - y everywhere, x = 0 included (relu's subgradient at the
+    # kink would give -y there), and exp only ever sees -|x| <= 0, so it cannot overflow.
+    if x.data >= 0.0:
+        return x - x * y + (1 + (-x).exp()).log()
+    return -(x * y) + (1 + x.exp()).log()
+
+
+def binary_cross_entropy_with_logits(logits: Sequence[Operand], targets: Sequence[Operand]
+                                     ) -> Value:
+    """Mean binary cross-entropy of sigmoid(logit) against targets, finite for any logit."""
+    xs, ys = _pair("binary_cross_entropy_with_logits", logits, targets, ("logits", "targets"))
+    return _sum([_bce_logit(x, y) for x, y in zip(xs, ys)]) / len(xs)
+
+
+def _cross_entropy_one(logits: Sequence[Operand], target: int) -> Value:
+    zs = _values(logits)
+    if not zs:
+        raise ValueError("cross_entropy: logits are empty (length 0)")
+    try:
+        t = operator.index(target)
+    except TypeError:
+        raise TypeError(f"cross_entropy: target must be an integer class index, "
+                        f"got {type(target).__name__}: {target!r}") from None
+    if not 0 <= t < len(zs):
+        raise ValueError(f"cross_entropy: target class {t} is out of range for "
+                         f"{len(zs)} logits (valid: 0 to {len(zs) - 1})")
+    # -log softmax(z)[t] = logsumexp(z) - z_t; the max is subtracted, as in softmax, so that
+    # exp cannot overflow. Its gradient is softmax(z) - onehot(t)
+    # (https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html).
+    top = max(z.data for z in zs)
+    shifted = [z - top for z in zs]
+    return _sum([s.exp() for s in shifted]).log() - shifted[t]
+
+
+def cross_entropy(logits: Sequence[Operand] | Sequence[Sequence[Operand]],
+                  target: int | Sequence[int]) -> Value:
+    """Cross-entropy of raw logits against a class index, as torch.nn.functional.cross_entropy.
+
+    One example: `cross_entropy([z0, z1, z2], 2)`. A batch: a list of logit lists and a list
+    of class indices, giving the mean over the batch (reduction="mean").
+    """
+    if not isinstance(target, Sequence):
+        return _cross_entropy_one(logits, target)
+    rows, targets = list(logits), list(target)
+    if len(rows) != len(targets) or not rows:
+        raise ValueError(f"cross_entropy: logits and target must be non-empty and of the same "
+                         f"length: logits has length {len(rows)}, target has length "
+                         f"{len(targets)}")
+    return _sum([_cross_entropy_one(z, t) for z, t in zip(rows, targets)]) / len(rows)
+
+
+def l1_penalty(params: Iterable[Operand]) -> Value:
+    """Σ |w| (lasso). |w| = relu(w) + relu(-w): gradient sign(w), and 0 at w = 0."""
+    ws = _values(params)
+    return _sum([w.relu() + (-w).relu() for w in ws]) if ws else Value(0.0)
+
+
+def l2_penalty(params: Iterable[Operand]) -> Value:
+    """Σ w² (ridge); add λ·l2_penalty to a loss for L2 regularisation (gradient 2λw)."""
+    ws = _values(params)
+    return _sum([w ** 2 for w in ws]) if ws else Value(0.0)

@@ -1,0 +1,100 @@
+"""Neuron, Layer and MLP: micrograd's defaults, names, order, seeds, init choices, errors."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from engine import Value
+from nn import MLP, Layer, Neuron
+
+
+def test_default_mlp_is_micrograds_network() -> None:
+    model = MLP(2, [16, 16, 1], seed=0)
+    assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
+    ws = [p for layer in model.layers for n in layer.neurons for p in n.w]
+    assert all(-1.0 <= p.data <= 1.0 for p in ws)
+    assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
+    assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) == 337
+
+
+def test_neuron_computes_activation_of_weighted_sum_plus_bias() -> None:
+    n = Neuron(2, "tanh", random.Random(0))
+    n.w[0].data, n.w[1].data, n.b.data = 0.8, 0.6, 0.2
+    out = n([0.5, 0.3])
+    assert out.data == pytest.approx(math.tanh(0.78), abs=1e-15)
+
+
+def test_outputs_value_for_one_neuron_else_list() -> None:
+    assert isinstance(MLP(3, [4, 1], seed=1)([1, 2, 3]), Value)
+    out = MLP(3, [4, 2], seed=1)([1, 2, 3])
+    assert isinstance(out, list) and len(out) == 2
+    assert isinstance(Layer(2, 1, rng=random.Random(0))([1, 2]), Value)
+    assert isinstance(MLP(2, [16, 1, 1], seed=0)([0.5, -0.5]), Value)  # micrograd crashes
+
+
+def test_parameter_order_and_names() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                         "layers.0.neurons.0.b", "layers.0.neurons.1.w.0"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    expected = [p for layer in model.layers for n in layer.neurons for p in [*n.w, n.b]]
+    assert [id(p) for p in model.parameters()] == [id(p) for p in expected]
+    assert len(set(names)) == len(names)
+
+
+def test_seed_gives_same_weights_and_leaves_global_random_alone() -> None:
+    state = random.getstate()
+    a = [p.data for p in MLP(2, [8, 1], seed=42).parameters()]
+    b = [p.data for p in MLP(2, [8, 1], seed=42).parameters()]
+    c = [p.data for p in MLP(2, [8, 1], seed=43).parameters()]
+    assert random.getstate() == state
+    assert a == b and a != c
+
+
+@pytest.mark.parametrize(("init", "bound"), [
+    ("xavier", lambda fi, fo, gain: gain * math.sqrt(6 / (fi + fo))),
+    ("kaiming", lambda fi, fo, gain: gain * math.sqrt(3 / fi)),
+])
+def test_init_choices_respect_their_bounds(init, bound) -> None:  # type: ignore[no-untyped-def]
+    model = MLP(20, [30, 10], activation="tanh", init=init, seed=3)
+    gains = {"tanh": 5 / 3, "linear": 1.0}
+    for layer in model.layers:
+        limit = bound(layer.nin, layer.nout, gains[layer.activation])
+        ws = [p.data for row in layer.weight for p in row]
+        assert max(abs(w) for w in ws) <= limit
+        assert max(abs(w) for w in ws) > 0.8 * limit  # actually spread, not all tiny
+        assert all(b.data == 0.0 for b in layer.bias)
+
+
+@pytest.mark.parametrize(("args", "error", "fragment"), [
+    ((0, [4]), ValueError, "nin must be at least 1"),
+    ((2, []), ValueError, "nouts must be a non-empty list"),
+    ((2, [4, 0]), ValueError, "nouts[1] must be at least 1"),
+    ((2, [4, -3]), ValueError, "nouts[1] must be at least 1"),
+    ((2, 4), ValueError, "nouts must be a non-empty list"),
+    ((2.5, [4]), TypeError, "nin must be an int"),
+    ((2, [4.0]), TypeError, "nouts[0] must be an int"),
+])
+def test_mlp_refuses_bad_shapes(args, error, fragment) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error) as err:
+        MLP(*args)
+    assert fragment in str(err.value)
+
+
+def test_unknown_activation_or_init_and_wrong_input_length() -> None:
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        MLP(2, [3], activation="gelu")
+    with pytest.raises(ValueError, match="unknown init 'he'"):
+        MLP(2, [3], init="he")
+    with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
+        MLP(2, [3], seed=0)([1, 2, 3])
+
+
+def test_reprs() -> None:
+    assert repr(MLP(2, [16, 16, 1], seed=0)) == \
+        "MLP(2 → 16 relu → 16 relu → 1 linear; 337 parameters)"
+    assert repr(Layer(3, 2, "tanh", random.Random(0))) == "Layer(3 → 2, tanh)"
