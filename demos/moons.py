@@ -2,7 +2,8 @@
 
 The same recipe as micrograd's demo.ipynb: 100 noisy points on two half moons, hinge loss
 plus 1e-4 L2, plain SGD with the learning rate decaying from 1.0 to 0.1. Writes the loss
-curve, the learned decision boundary and the trained weights (JSON) under out/.
+curve, the learned decision boundary, the trained weights (JSON) and the trained network's
+weight diagram under out/.
 
 Run: python -m demos.moons [--quick] [--seed N]
 """
@@ -15,7 +16,8 @@ from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, save_svg
 from engine import Value, no_grad
-from nn import MLP, hinge_loss, l2_penalty, make_moons
+from engine import save_svg as save_engine_svg
+from nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
 from nn.optim import SGD
 
 ALPHA = 1e-4  # L2 strength in micrograd's demo
@@ -66,6 +68,15 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=18)
     ax.set_title("Decision boundary of the trained MLP(2, [16, 16, 1])")
     paths.append(save_svg(fig, out / "moons_boundary.svg"))
+
+    # The trained weights, coloured by sign and sized by magnitude, with the gradients of
+    # the last loss for a tooltip: which connections the network came to rely on.
+    loss, _ = loss_and_accuracy(model, xs, ys)
+    model.zero_grad()
+    loss.backward()
+    paths.append(save_engine_svg(draw_network(model), out / "moons_network.svg"))
+    paths.append(save_engine_svg(draw_network(model, color_by="grad"),
+                                 out / "moons_network_grads.svg"))
     return paths
 
 

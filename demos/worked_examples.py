@@ -6,14 +6,23 @@ the gradients to find, for each of the five numbers, the one value that would ma
 
 Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2 (weighted sum 0.58, output 0.78).
 
-Run: python demos/worked_examples.py   (or `make demo`). No randomness is involved.
+For each neuron it writes under out/: the computation graph with every data and grad
+(`<name>_graph.svg`), the network diagram (`<name>_network.svg`) and a page that steps
+through the forward and backward pass (`<name>_steps.html`).
+
+Run: python -m demos.worked_examples   (or `make demo`). No randomness is involved.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from pathlib import Path
 
-from engine import Value, topological_order
+from demos.common import lesson_parser
+from engine import Value, draw_graph, explain, save_svg
+from nn import Neuron as NNNeuron
+from nn import Parameter, draw_network
 
 QUOTED = 4.9  # the figure the first example is usually quoted with
 STEP = 0.01  # the nudge used to say what a gradient means
@@ -35,15 +44,15 @@ class Neuron:
 
 def build(xs: list[float], ws: list[float], b: float) -> Neuron:
     inputs = [Value(x, f"x{i + 1}") for i, x in enumerate(xs)]
-    weights = [Value(w, f"w{i + 1}") for i, w in enumerate(ws)]
-    bias = Value(b, "b")
+    weights = [Parameter(w, f"w{i + 1}") for i, w in enumerate(ws)]  # drawn yellow
+    bias = Parameter(b, "b")
     total: Value | None = None
-    for x, w in zip(inputs, weights):
+    for i, (x, w) in enumerate(zip(inputs, weights), 1):
         product = x * w
-        product.label = f"{x.label}*{w.label}"
+        product.label = f"p{i}"  # p1 = x1 * w1: short names keep the chain rule readable
         total = product if total is None else total + product
         if total is not product:
-            total.label = "sum"
+            total.label = "s"
     output = total + bias
     output.label = "out"
     return Neuron(inputs, weights, bias, output)
@@ -55,15 +64,20 @@ def fmt(x: float) -> str:
 
 def forward_lines(root: Value) -> list[str]:
     """One line per computed node, in the order the forward pass computes them."""
-    lines = []
-    for node in topological_order(root):
-        if node.is_leaf:
-            continue
-        a, b = node.parents
-        lines.append(f"  {node.label:<7} = {a.label or fmt(a.data)} {node.op.symbol} "
-                     f"{b.label or fmt(b.data)} = {fmt(a.data)} {node.op.symbol} "
-                     f"{fmt(b.data)} = {fmt(node.data)}")
-    return lines
+    return [f"  {step.text}" for step in explain(root).steps if step.kind == "forward"]
+
+
+def write_pictures(neuron: Neuron, name: str, title: str, out: Path) -> list[Path]:
+    """Graph, network diagram and step-through page for one worked neuron."""
+    graph = save_svg(draw_graph(neuron.output), out / f"{name}_graph.svg")
+    model = NNNeuron(len(neuron.inputs), "linear", random.Random(0))
+    for p, v in zip([*model.w, model.b], [*neuron.weights, neuron.bias]):
+        p.data = v.data
+    model([x.data for x in neuron.inputs]).backward()  # so each edge shows its gradient
+    network = save_svg(draw_network(model, input_names=[x.label for x in neuron.inputs]),
+                       out / f"{name}_network.svg")
+    page = explain(neuron.output).save_html(out / f"{name}_steps.html", title)
+    return [graph, network, page]
 
 
 def gradient_lines(neuron: Neuron) -> list[str]:
@@ -96,6 +110,8 @@ def example_one() -> Neuron:
     print(f"  The quoted result is off by {fmt(gap)}: it is {fmt(gap)} lower than the arithmetic "
           "gives, so one of the five numbers would have to be different to produce it.")
     neuron.output.backward()
+    print("Backward pass, one chain-rule step at a time:")
+    print("\n".join(f"  {s.text}" for s in explain(neuron.output).steps if s.kind == "backward"))
     print("Gradients (what a small change of each number does to the output):")
     print("\n".join(gradient_lines(neuron)))
     print(f"Which single change would make the output {QUOTED}? The output is linear in each "
@@ -124,10 +140,15 @@ def example_two() -> Neuron:
     return neuron
 
 
-def main() -> None:
-    example_one()
+def main(argv: list[str] | None = None) -> None:
+    args = lesson_parser("Two neurons worked by hand and by the engine").parse_args(argv)
+    one = example_one()
     print()
-    example_two()
+    two = example_two()
+    paths = write_pictures(one, "example1", "(5 * 0.7) + (2 * 0.3) + 1, step by step", args.out)
+    paths += write_pictures(two, "example2", "[0.5, 0.3] · [0.8, 0.6] + 0.2, step by step",
+                            args.out)
+    print("\nwrote " + ", ".join(str(p) for p in paths))
 
 
 if __name__ == "__main__":

@@ -5,14 +5,26 @@ computed.
 """
 
 from engine.autograd import is_grad_enabled, no_grad, topological_order
+from engine.draw import GraphTooLarge, draw_graph
+from engine.explain import Explanation, explain
 from engine.gradcheck import GradcheckError, gradcheck
+from engine.render import Graph, RendererNotFound, RenderError, render_svg, save_svg
 from engine.value import Value
 
 __all__ = [
+    "Explanation",
     "GradcheckError",
+    "Graph",
+    "GraphTooLarge",
+    "RenderError",
+    "RendererNotFound",
     "Value",
+    "draw_graph",
+    "explain",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "render_svg",
+    "save_svg",
     "topological_order",
 ]

@@ -24,15 +24,40 @@ NAN = math.nan
 
 @dataclass(frozen=True, eq=False)
 class Op:
-    """One operation. `local(out, *parents)` returns d out / d parent for each parent."""
+    """One operation. `local(out, *parents)` returns d out / d parent for each parent.
+
+    `formula` says the same local derivatives in words for `explain`: one template per
+    parent, with {a} and {b} standing for the parents' names and {out} for the result's
+    (or a function of (parent names, out name) for ops of any arity).
+    """
 
     name: str
     symbol: str
     forward: Callable[..., float]
     local: Callable[..., tuple[float, ...]]
+    formula: tuple[str, ...] | Callable[[list[str], str], list[str]] = ()
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
+
+    def expression(self, names: list[str]) -> str:
+        """How the forward computation reads: `x1 * w1`, `tanh(n)`, `x**2`."""
+        if self.name == "wsum":
+            n = (len(names) - 1) // 2
+            return " + ".join([names[-1], *(f"{w}·{x}" for w, x in zip(names[:n],
+                                                                     names[n:2 * n]))])
+        if len(names) == 2:
+            return f"{names[0]} {self.symbol} {names[1]}"
+        if self.symbol.startswith("**"):
+            return f"{names[0]}{self.symbol}"
+        return f"{self.symbol}({names[0]})"
+
+    def local_text(self, names: list[str], out: str) -> list[str]:
+        """The local derivative d out / d parent for each parent, as readable formulas."""
+        if callable(self.formula):
+            return self.formula(names, out)
+        fields = {"a": names[0], "b": names[1] if len(names) > 1 else "", "out": out}
+        return [t.format(**fields) for t in self.formula]
 
 
 # -- IEEE-style float helpers (Python raises where IEEE 754 gives inf or nan) --------------
@@ -101,26 +126,30 @@ def _pow_exponent_grad(out: float, a: float, b: float) -> float:
 
 # -- the catalogue -------------------------------------------------------------------------
 
-ADD = Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0))
-SUB = Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0))
-MUL = Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a))
-DIV = Op("div", "/", div, lambda out, a, b: (div(1.0, b), -div(out, b)))
-NEG = Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,))
+ADD = Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), ("1", "1"))
+SUB = Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0), ("1", "(-1)"))
+MUL = Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a), ("{b}", "{a}"))
+DIV = Op("div", "/", div, lambda out, a, b: (div(1.0, b), -div(out, b)),
+         ("(1/{b})", "(-{out}/{b})"))
+NEG = Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,), ("(-1)",))
 POW = Op("pow", "**", power,
-         lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)))
-EXP = Op("exp", "exp", exp, lambda out, a: (out,))
-LOG = Op("log", "log", log, lambda out, a: (div(1.0, a),))
-TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,))
+         lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)),
+         ("{b}·{a}**({b}-1)", "{out}·ln({a})"))
+EXP = Op("exp", "exp", exp, lambda out, a: (out,), ("{out}",))
+LOG = Op("log", "log", log, lambda out, a: (div(1.0, a),), ("(1/{a})",))
+TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,), ("(1 - {out}²)",))
 # relu'(0) = 0, PyTorch's choice at the kink.
 RELU = Op("relu", "relu", lambda a: a if a > 0.0 else 0.0,
-          lambda out, a: (1.0 if a > 0.0 else 0.0,))
-SIGMOID = Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),))
+          lambda out, a: (1.0 if a > 0.0 else 0.0,), ("[{a} > 0]",))
+SIGMOID = Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),),
+             ("{out}·(1 - {out})",))
 
 
 def _powc(exponent: float) -> Op:
     """a ** c for a plain-number exponent c: one parent, local derivative c * a ** (c - 1)."""
     return Op("pow", f"**{exponent:g}", lambda a: power(a, exponent),
-              lambda out, a: (_pow_base_grad(a, exponent),))
+              lambda out, a: (_pow_base_grad(a, exponent),),
+              (f"{exponent:g}·{{a}}**{exponent - 1:g}",))
 
 
 _POWC_CACHE: dict[float, Op] = {}
@@ -150,7 +179,12 @@ def _wsum_local(out: float, *args: float) -> tuple[float, ...]:
     return (*args[n:2 * n], *args[:n], 1.0)
 
 
+def _wsum_formula(names: list[str], out: str) -> list[str]:
+    n = (len(names) - 1) // 2
+    return [*names[n:2 * n], *names[:n], "1"]
+
+
 # A neuron's pre-activation in one node: Σ w_i x_i + b, parents (w_1..w_n, x_1..x_n, b).
-WSUM = Op("wsum", "Σwx+b", _wsum_forward, _wsum_local)
+WSUM = Op("wsum", "Σ", _wsum_forward, _wsum_local, _wsum_formula)
 
 UNARY = {"exp": EXP, "log": LOG, "tanh": TANH, "relu": RELU, "sigmoid": SIGMOID}

@@ -8,6 +8,7 @@ read, trained, saved and drawn.
 
 from nn import init, optim, serialization
 from nn.data import make_moons
+from nn.draw import draw_network
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
     binary_cross_entropy,
@@ -26,6 +27,6 @@ from nn.parameter import Parameter, is_trainable
 __all__ = [
     "MLP", "SGD", "Adam", "AdamW", "IncompatibleKeys", "Layer", "Lion", "Module", "Neuron",
     "Parameter", "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip_grad_norm",
-    "cross_entropy", "hinge_loss", "init", "is_trainable", "l1_penalty", "l2_penalty",
-    "make_moons", "mse_loss", "optim", "serialization", "softmax",
+    "cross_entropy", "draw_network", "hinge_loss", "init", "is_trainable", "l1_penalty",
+    "l2_penalty", "make_moons", "mse_loss", "optim", "serialization", "softmax",
 ]

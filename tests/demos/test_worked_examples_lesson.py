@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from demos import worked_examples
+from tests.svg import parse
 
 
-def test_lesson_output(capsys: pytest.CaptureFixture[str]) -> None:
-    worked_examples.main()
+def test_lesson_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    worked_examples.main(["--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "The engine computes 5.1" in out
     assert "off by 0.2" in out
@@ -17,3 +20,12 @@ def test_lesson_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert "raising w1 by 0.01 raises the output by about 0.05" in out
     assert "weighted sum 0.58, plus bias 0.78" in out
     assert "The engine computes 4.9" not in out and "= 4.9\n" not in out.split("Example 2")[0]
+    assert "w1.grad += p1.grad * x1 = 1 * 5 = 5" in out
+    for example in ("example1", "example2"):
+        graph = parse((tmp_path / f"{example}_graph.svg").read_text())
+        assert len(graph.nodes) == 9 + 4  # 9 Values, 4 ops
+        network = parse((tmp_path / f"{example}_network.svg").read_text())
+        assert len(network.nodes) == 3 and len(network.edges) == 2
+        page = (tmp_path / f"{example}_steps.html").read_text()
+        assert page.count("<svg") == 13  # one frame per step
+    assert "data 5.1" in parse((tmp_path / "example1_graph.svg").read_text()).text()

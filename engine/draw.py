@@ -1,0 +1,121 @@
+"""Draw a computation graph: one record per Value (name | data | grad), one node per op.
+
+Colours tell the kinds of node apart at a glance: inputs grey, parameters (Values with a
+`requires_grad` flag, such as nn's weights) yellow, the output green, intermediate results
+white and constants dashed. A gradient is blue when positive and orange when negative (the
+colours of TensorFlow Playground). Drawn before `backward()`, gradients read "grad ?": not
+computed yet, rather than a misleading 0. Node order follows the graph's topological order,
+so the same graph always gives the same DOT text.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection, Mapping
+
+from engine.autograd import topological_order
+from engine.render import Graph
+from engine.value import Value
+
+MAX_NODES = 2000  # Values per picture; past this a drawing is unreadable and slow to lay out
+POSITIVE, NEGATIVE, HIGHLIGHT = "#0877bd", "#e8710a", "#d62728"
+FILL = {"input": "#e6e6e6", "parameter": "#fff1b8", "output": "#c9ecc9",
+        "intermediate": "#ffffff", "constant": "#ffffff"}
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more Values than a picture can show; the message names the limit."""
+
+
+def fmt(x: float) -> str:
+    """A number as the pictures and narration print it: up to 6 significant digits."""
+    return f"{x:.6g}"
+
+
+def node_names(order: list[Value]) -> dict[int, str]:
+    """A name per node (by id): its label; a constant's value; else n1, n2, ... in order."""
+    names: dict[int, str] = {}
+    count = 0
+    for v in order:
+        if v.label:
+            names[id(v)] = v.label
+        elif v.is_leaf:
+            names[id(v)] = fmt(v.data)
+        else:
+            count += 1
+            names[id(v)] = f"n{count}"
+    return names
+
+
+def kind(v: Value, root: Value) -> str:
+    if v is root:
+        return "output"
+    if hasattr(v, "requires_grad"):
+        return "parameter"
+    if not v.is_leaf:
+        return "intermediate"
+    return "input" if v.label else "constant"
+
+
+def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise GraphTooLarge(f"graph has {len(order)} Values; a picture shows at most "
+                            f"{max_nodes} (raise max_nodes=... or draw a smaller part)")
+    return order
+
+
+def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: bool) -> str:
+    """An HTML-like Graphviz label: three cells, name | data | grad."""
+    name_cell = f"<B>{html.escape(name)}</B>" if bold else html.escape(name)
+    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+            f'BGCOLOR="{fill}"><TR><TD>{name_cell}</TD><TD>data {data}</TD>'
+            f'<TD><FONT COLOR="{grad_color}">grad {grad}</FONT></TD></TR></TABLE>>')
+
+
+def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
+                 grads: Mapping[int, float] | None, known: Collection[int] | None = None,
+                 highlight: Value | None = None, rankdir: str = "LR") -> Graph:
+    """The drawing itself. `grads`: id -> grad to show (absent: "?"); `known`: ids whose
+    data is shown (None: all); `highlight`: the node outlined in red."""
+    g = Graph("weightgrad", graph_attr={"rankdir": rankdir, "nodesep": "0.25"},
+              node_attr={"fontname": "Helvetica", "fontsize": "11"},
+              edge_attr={"arrowsize": "0.7", "color": "#666666"})
+    index = {id(v): i for i, v in enumerate(order)}
+    for i, v in enumerate(order):
+        k = kind(v, root)
+        data = fmt(v.data) if known is None or id(v) in known else "?"
+        grad = grads.get(id(v)) if grads is not None else None
+        grad_text = "?" if grad is None else fmt(grad)
+        color = "#999999" if grad is None else (
+            POSITIVE if grad > 0 else NEGATIVE if grad < 0 else "#000000")
+        lit = v is highlight
+        label = _record(names[id(v)], data, grad_text, color, FILL[k], k != "constant")
+        attrs = {"shape": "plain", "tooltip": f"{names[id(v)]} ({k})"}
+        if lit:
+            attrs.update(shape="box", color=HIGHLIGHT, penwidth="3", margin="0")
+        if k == "constant":
+            attrs["style"] = "dashed"
+        g.node(f"n{i}", label=label, **attrs)
+        if v.is_leaf:
+            continue
+        op = f"n{i}op"
+        g.node(op, label=v.op.symbol, shape="circle" if len(v.op.symbol) <= 2 else "ellipse",
+               width="0.3", margin="0.02", tooltip=v.op.name)
+        for parent in v.parents:  # one edge per use: `a + a` gets two
+            g.edge(f"n{index[id(parent)]}", op)
+        g.edge(op, f"n{i}")
+    return g
+
+
+def draw_graph(root: Value, rankdir: str = "LR", highlight: Value | None = None,
+               max_nodes: int = MAX_NODES) -> Graph:
+    """The computation graph behind `root` as a Digraph (render with `render_svg`).
+
+    Gradients are shown once `root.backward()` has run (root.grad is then nonzero);
+    before that they read "?". Raises GraphTooLarge past `max_nodes` Values.
+    """
+    order = checked_order(root, max_nodes)
+    grads = {id(v): v.grad for v in order} if root.grad != 0.0 else None
+    return render_graph(root, order, node_names(order), grads=grads, highlight=highlight,
+                        rankdir=rankdir)
