@@ -63,7 +63,7 @@ class Explanation:
         root, grads = self.root, self.grads
         grads[id(root)] = 1.0
         self.steps.append(Step("backward", root, None,
-                               f"{self.name(root)}.grad = 1   (d{self.name(root)}/d"
+                               f"{self.name(root)}.grad = 1 (d{self.name(root)}/d"
                                f"{self.name(root)})", 1.0))
         for v in reversed(self.order):
             if v.is_leaf:
@@ -78,7 +78,7 @@ class Explanation:
                 text = (f"{self.name(parent)}.grad += {self.name(v)}.grad * {formula} = "
                         f"{fmt(g)} * {fmt(d)} = {fmt(d * g)}")
                 if before is not None:
-                    text += f"   (total {fmt(total)})"
+                    text += f" (total {fmt(total)})"
                 self.steps.append(Step("backward", parent, v, text, total))
 
     # -- views ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_fan_out_shows_running_totals() -> None:
     y.label = "y"
     texts = [s.text for s in explain(y).steps]
     assert texts[-2] == "a.grad += y.grad * a = 1 * 3 = 3"
-    assert texts[-1] == "a.grad += y.grad * a = 1 * 3 = 3   (total 6)"
+    assert texts[-1] == "a.grad += y.grad * a = 1 * 3 = 3 (total 6)"
 
 
 def test_frames_show_what_is_known_and_highlight_the_step() -> None:
