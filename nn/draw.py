@@ -64,7 +64,7 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
     g = Graph("network", graph_attr={"rankdir": "LR", "nodesep": "0.3" if show_numbers else "0.15",
                                      "splines": "true" if show_numbers else "line",
                                      "ranksep": "2.2" if show_numbers else "1.1",
-                                     "ordering": "out"},
+                                     "ordering": "out", "fontname": "Helvetica"},
               node_attr={"fontname": "Helvetica", "fontsize": "10"},
               edge_attr={"arrowhead": "none", "fontname": "Helvetica", "fontsize": "8"})
     with g.subgraph(name="cluster_input") as c:
@@ -78,7 +78,8 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
         values = [p.grad if color_by == "grad" else p.data for _, n in neurons for p in n.w]
         biggest = max((abs(x) for x in values), default=0.0)
         with g.subgraph(name=f"cluster_{li}") as c:
-            c.attr(label=f"{lname or 'layer'} ({layer.activation})", color="#dddddd")
+            title = lname or ("neuron" if isinstance(layer, Neuron) else "layer")
+            c.attr(label=f"{title} ({layer.activation})", color="#dddddd")
             for node_id, (nname, n) in zip(current, neurons):
                 bias = n.b.grad if color_by == "grad" else n.b.data
                 colour, _ = _style(bias, max(biggest, abs(bias)))
