@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.draw import MAX_NODES, checked_order, fmt, node_names, render_graph
+from engine.autograd import topological_order
+from engine.draw import MAX_NODES, GraphTooLarge, checked_order, fmt, node_names, render_graph
 from engine.render import Graph, render_svg
 from engine.value import Value
 
@@ -37,9 +38,9 @@ class Step:
 class Explanation:
     """The steps of one forward and backward pass through the graph behind `root`."""
 
-    def __init__(self, root: Value, max_nodes: int = MAX_NODES) -> None:
+    def __init__(self, root: Value) -> None:
         self.root = root
-        self.order = checked_order(root, max_nodes)
+        self.order = topological_order(root)  # the table has no size limit; pictures do
         self.names = node_names(self.order)
         self.steps: list[Step] = []
         self.grads: dict[int, float] = {}
@@ -118,9 +119,10 @@ class Explanation:
         """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step."""
         from engine.explain_html import Frame
 
+        checked_order(self.root, MAX_NODES)
         if len(self.steps) > MAX_FRAMES:
-            raise ValueError(f"this story has {len(self.steps)} steps; pictures are drawn for "
-                             f"at most {MAX_FRAMES} (the table has no limit)")
+            raise GraphTooLarge(f"this story has {len(self.steps)} steps; pictures are drawn "
+                                f"for at most {MAX_FRAMES} (the table has no limit)")
         return [Frame(svg=render_svg(self.graph(k)), narration=s.text,
                       node=self.name(s.target), kind=s.kind)
                 for k, s in enumerate(self.steps)]
@@ -151,6 +153,6 @@ class Explanation:
         return path
 
 
-def explain(root: Value, max_nodes: int = MAX_NODES) -> Explanation:
+def explain(root: Value) -> Explanation:
     """The step-by-step story of one forward and backward pass to `root`."""
-    return Explanation(root, max_nodes)
+    return Explanation(root)

@@ -70,3 +70,21 @@ def test_frames_show_what_is_known_and_highlight_the_step() -> None:
     assert "?" not in last and "grad 5" in last
     seed = parse(frames[4].svg).text()
     assert seed.count("grad ?") == 8  # only out.grad is known at the seed step
+
+
+def test_table_has_no_size_limit_but_pictures_do() -> None:
+    from engine import GraphTooLarge
+
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(1200):
+        y = y * 1.0 + x  # 4,801 Values: past the picture limit
+    story = explain(y)
+    assert story.table().splitlines()[-1].endswith("gradients: x 1201")
+    with pytest.raises(GraphTooLarge, match="at most 2000"):
+        story.frames()
+    small = x
+    for _ in range(150):
+        small = small * 1.0  # 301 Values, 451 steps
+    with pytest.raises(GraphTooLarge, match="at most 400"):
+        explain(small).frames()
