@@ -64,7 +64,8 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
     g = Graph("network", graph_attr={"rankdir": "LR", "nodesep": "0.3" if show_numbers else "0.15",
                                      "splines": "true" if show_numbers else "line",
                                      "ranksep": "2.2" if show_numbers else "1.1",
-                                     "ordering": "out", "fontname": "Helvetica"},
+                                     "ordering": "out", "fontname": "Helvetica",
+                                     "outputorder": "edgesfirst"},  # neurons drawn on top
               node_attr={"fontname": "Helvetica", "fontsize": "10"},
               edge_attr={"arrowhead": "none", "fontname": "Helvetica", "fontsize": "8"})
     with g.subgraph(name="cluster_input") as c:
@@ -83,7 +84,7 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
             for node_id, (nname, n) in zip(current, neurons):
                 bias = n.b.grad if color_by == "grad" else n.b.data
                 colour, _ = _style(bias, max(biggest, abs(bias)))
-                c.node(node_id, label=f"{n.activation}\nb {fmt(n.b.data)}", shape="box",
+                c.node(node_id, label=f"{n.activation}\nb {n.b.data:.3g}", shape="box",
                        style="rounded,filled", fillcolor="#ffffff", color=colour,
                        penwidth="2", tooltip=f"{_join(lname, nname, 'b')} = {fmt(n.b.data)}, "
                                              f"grad {fmt(n.b.grad)}")
