@@ -14,6 +14,7 @@ class Element:
     texts: list[str] = field(default_factory=list)
     strokes: list[str] = field(default_factory=list)
     fills: list[str] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
     tooltip: str = ""
 
 
@@ -44,6 +45,8 @@ def parse(svg: str) -> Picture:
                 element.strokes.append(child.get("stroke"))
             if child.get("fill"):
                 element.fills.append(child.get("fill"))
+            if child.get("stroke-width"):
+                element.widths.append(float(child.get("stroke-width")))
             tooltip = child.get("{http://www.w3.org/1999/xlink}title")
             if tooltip and not element.tooltip:
                 element.tooltip = tooltip

@@ -14,15 +14,6 @@ from nn.draw import NEAR_ZERO, NEGATIVE, POSITIVE
 from tests.svg import parse
 
 
-def widths(svg: str) -> dict[str, float]:
-    """Edge title -> stroke width, read from the SVG path of each edge."""
-    out = {}
-    for title, width in re.findall(r'<title>([^<]+)</title>.*?<path[^>]*stroke-width="([\d.]+)"',
-                                   svg, flags=re.S):
-        out[title.replace("&#45;&gt;", "->").replace("-&gt;", "->")] = float(width)
-    return out
-
-
 def test_one_node_per_input_and_neuron_one_edge_per_weight() -> None:
     model = MLP(3, [4, 2], seed=0)
     picture = parse(render_svg(draw_network(model)))
@@ -39,7 +30,7 @@ def test_colour_by_sign_grey_near_zero_and_width_by_magnitude() -> None:
     picture = parse(svg)
     colour = {e.title.split("->")[0]: e.strokes[0] for e in picture.edges}
     assert colour == {"in0": POSITIVE, "in1": NEGATIVE, "in2": NEAR_ZERO, "in3": POSITIVE}
-    w = {k.split("->")[0]: v for k, v in widths(svg).items()}
+    w = {e.title.split("->")[0]: e.widths[0] for e in picture.edges}
     assert w["in0"] > w["in1"] > w["in3"] > w["in2"]
 
 
