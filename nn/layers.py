@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 from engine import Value
+from engine.value import weighted_sum
 from nn import init as nninit
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
@@ -25,6 +27,16 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "linear": lambda v: v,
 }
 INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
+
+# Fused or not: a model with more than this many weights computes each neuron's
+# b + Σ wᵢxᵢ as one Σ node (fast: one node instead of 2n); a model up to this size, the size of
+# a lesson, builds one * and one + per input so every step can be seen. Both give the same
+# numbers; `fused=True` or `fused=False` overrides the choice.
+FUSE_ABOVE_WEIGHTS = 32
+
+
+def _fused(fused: bool | None, n_weights: int) -> bool:
+    return n_weights > FUSE_ABOVE_WEIGHTS if fused is None else bool(fused)
 
 
 def _check_size(name: str, n: object) -> int:
@@ -44,13 +56,15 @@ def _check_choice(name: str, value: str, choices: Sequence[str]) -> str:
 class Neuron(Module):
     """activation(b + Σ wᵢxᵢ) with weights w (one per input) and bias b."""
 
-    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None
-                 ) -> None:
+    def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None,
+                 fused: bool | None = None) -> None:
         self.nin = _check_size("nin", nin)
         self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
+        self.fused = _fused(fused, nin)
         rng = rng if rng is not None else random.Random()
         self.w = [Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Parameter(0.0)
+        self.label_parameters()
 
     def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
         yield "w", self.w
@@ -59,7 +73,10 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Value | float]) -> Value:
         if len(x) != self.nin:
             raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        if self.fused:
+            act = weighted_sum(self.w, x, self.b)
+        else:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
 
     def describe(self) -> tuple[str, str]:
@@ -73,11 +90,14 @@ class Layer(Module):
     """`nout` neurons that all see the same `nin` inputs."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, fused: bool | None = None) -> None:
+        _check_size("nin", nin)
         _check_size("nout", nout)
         rng = rng if rng is not None else random.Random()
-        self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
+        fused = _fused(fused, nin * nout)
+        self.neurons = [Neuron(nin, activation, rng, fused) for _ in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
+        self.label_parameters()
 
     def _children(self) -> Iterator[tuple[str, Module]]:
         for i, n in enumerate(self.neurons):
@@ -93,6 +113,8 @@ class Layer(Module):
         return [n.b for n in self.neurons]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        # Numbers become constant Values once here, not once per neuron.
+        x = [v if isinstance(v, Value) else Value(v) for v in x]
         return [n(x) for n in self.neurons]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -110,7 +132,8 @@ class MLP(Module):
     """A stack of Layers; hidden layers use `activation`, the last one is linear."""
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
-                 init: str = "uniform", seed: int | None = None) -> None:
+                 init: str = "uniform", seed: int | None = None, fused: bool | None = None
+                 ) -> None:
         _check_size("nin", nin)
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
@@ -122,12 +145,14 @@ class MLP(Module):
             nin, list(nouts), activation, init, seed)
         rng = random.Random(seed)
         sizes = [nin, *nouts]
+        self.fused = _fused(fused, sum(a * b for a, b in pairwise(sizes)))
         self.layers = [Layer(sizes[i], sizes[i + 1],
-                             activation if i < len(nouts) - 1 else "linear", rng)
+                             activation if i < len(nouts) - 1 else "linear", rng, self.fused)
                        for i in range(len(nouts))]
         if init != "uniform":
             for layer in self.layers:
                 _initialize(layer, init, rng)
+        self.label_parameters()
 
     def _children(self) -> Iterator[tuple[str, Module]]:
         for i, layer in enumerate(self.layers):
@@ -142,7 +167,7 @@ class MLP(Module):
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,
-                "init": self.init, "seed": self.seed}
+                "init": self.init, "seed": self.seed, "fused": self.fused}
 
     def __repr__(self) -> str:
         shape = " → ".join([str(self.nin)] + [f"{layer.nout} {layer.activation}"

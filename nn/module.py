@@ -63,6 +63,11 @@ class Module:
             else:
                 yield name, tensor
 
+    def label_parameters(self) -> None:
+        """Label every parameter with its dotted name, so graphs and `explain` can name it."""
+        for name, p in self.named_parameters():
+            p.label = name
+
     def parameters(self) -> list[Parameter]:
         return [p for _, p in self.named_parameters()]
 

@@ -98,3 +98,53 @@ def test_reprs() -> None:
     assert repr(MLP(2, [16, 16, 1], seed=0)) == \
         "MLP(2 → 16 relu → 16 relu → 1 linear; 337 parameters)"
     assert repr(Layer(3, 2, "tanh", random.Random(0))) == "Layer(3 → 2, tanh)"
+
+
+def test_fusion_is_chosen_by_size_and_can_be_overridden() -> None:
+    assert not MLP(2, [3, 1], seed=0).fused  # 9 weights: a lesson-sized model
+    assert MLP(2, [16, 16, 1], seed=0).fused  # 320 weights
+    assert not Neuron(2).fused and Neuron(40).fused
+    assert MLP(2, [3, 1], fused=True).layers[0].neurons[0].fused
+    assert not MLP(2, [16, 16, 1], fused=False).layers[1].neurons[0].fused
+
+
+def test_fused_and_unfused_models_give_the_same_numbers() -> None:
+    from nn import hinge_loss, l2_penalty, make_moons
+
+    xs, ys = make_moons(40, noise=0.1, seed=1)
+    results = []
+    for fused in (True, False):
+        model = MLP(2, [16, 16, 1], seed=7, fused=fused)
+        scores = [model(x) for x in xs]
+        loss = hinge_loss(scores, ys) + 1e-4 * l2_penalty(model.parameters())
+        loss.backward()
+        results.append((loss.data, [p.grad for p in model.parameters()]))
+    (loss_f, grads_f), (loss_u, grads_u) = results
+    assert loss_f == pytest.approx(loss_u, abs=1e-12)
+    assert all(abs(a - b) <= 1e-12 for a, b in zip(grads_f, grads_u))
+    assert sum(abs(g) for g in grads_f) > 1.0  # the comparison is not between zeros
+
+
+def test_fused_neuron_draws_one_sigma_node_and_is_narrated() -> None:
+    from engine import explain, render_svg
+    from engine.draw import draw_graph
+    from tests.svg import parse
+
+    n = Neuron(2, "tanh", random.Random(0), fused=True)
+    n.w[0].data, n.w[1].data, n.b.data = 0.8, 0.6, 0.2
+    out = n([Value(0.5, "x1"), Value(0.3, "x2")])
+    picture = parse(render_svg(draw_graph(out)))
+    ops = [node for name, node in picture.nodes.items() if name.endswith("op")]
+    assert sorted(node.texts[0] for node in ops) == ["tanh", "Σ"]
+    sigma = next(name for name, node in picture.nodes.items() if node.texts == ["Σ"])
+    assert sum(e.title.endswith(f"->{sigma}") for e in picture.edges) == 5  # w1 w2 x1 x2 b
+    texts = [s.text for s in explain(out).steps]
+    assert texts[0] == "n1 = b + w.0·x1 + w.1·x2 = 0.2 + 0.8·0.5 + 0.6·0.3 = 0.78"
+    # 1 - tanh(0.78)² = 0.573974
+    assert "w.0.grad += n1.grad * x1 = 0.573974 * 0.5 = 0.286987" in texts
+    assert "x2.grad += n1.grad * w.1 = 0.573974 * 0.6 = 0.344384" in texts
+
+
+def test_parameters_are_labelled_with_their_names() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    assert all(p.label == name for name, p in model.named_parameters())
