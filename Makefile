@@ -14,9 +14,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,demos]'
 	touch $(STAMP)
 
+LESSONS := worked_examples moons
+
 demo: $(STAMP)
-	$(PY) -m demos.worked_examples
-	$(PY) -m demos.moons
+	rm -f out/pictures.json
+	@for lesson in $(LESSONS); do \
+		echo "== python -m demos.$$lesson"; \
+		$(PY) -m demos.$$lesson || exit 1; \
+	done
+	$(PY) -m demos.index
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -37,3 +37,19 @@ def save_svg(fig: Any, path: Path) -> Path:
 
     plt.close(fig)
     return path
+
+
+def record_picture(out: Path, path: Path, caption: str, lesson: str) -> Path:
+    """Note a written picture (or page) and its one-line caption for out/index.html.
+
+    Lessons append to out/pictures.json; `python -m demos.index` turns it into the gallery.
+    """
+    import json
+
+    registry = out / "pictures.json"
+    entries = json.loads(registry.read_text()) if registry.exists() else []
+    name = str(Path(path).relative_to(out))
+    entries = [e for e in entries if e["file"] != name]
+    entries.append({"file": name, "caption": caption, "lesson": lesson})
+    registry.write_text(json.dumps(entries, indent=1))
+    return path

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from demos.common import lesson_parser, pyplot, save_svg
+from demos.common import lesson_parser, pyplot, record_picture, save_svg
 from engine import Value, no_grad
 from engine import save_svg as save_engine_svg
 from nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
 from nn.optim import SGD
 
+LESSON = "Two moons"
 ALPHA = 1e-4  # L2 strength in micrograd's demo
 
 
@@ -56,6 +57,7 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     ax.legend()
     ax.set_title("Two moons: hinge loss + L2, SGD")
     paths = [save_svg(fig, out / "moons_training.svg")]
+    record_picture(out, paths[-1], "Two moons: loss and accuracy over SGD steps", LESSON)
 
     n = 40
     gx = [-1.5 + 4.0 * i / (n - 1) for i in range(n)]
@@ -68,6 +70,7 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=18)
     ax.set_title("Decision boundary of the trained MLP(2, [16, 16, 1])")
     paths.append(save_svg(fig, out / "moons_boundary.svg"))
+    record_picture(out, paths[-1], "Two moons: the trained network's decision boundary", LESSON)
 
     # The trained weights, coloured by sign and sized by magnitude, with the gradients of
     # the last loss for a tooltip: which connections the network came to rely on.
@@ -75,8 +78,11 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     model.zero_grad()
     loss.backward()
     paths.append(save_engine_svg(draw_network(model), out / "moons_network.svg"))
+    record_picture(out, paths[-1], "Two moons: trained weights (blue +, orange -, width |w|)",
+                   LESSON)
     paths.append(save_engine_svg(draw_network(model, color_by="grad"),
                                  out / "moons_network_grads.svg"))
+    record_picture(out, paths[-1], "Two moons: the same network coloured by gradient", LESSON)
     return paths
 
 
@@ -89,6 +95,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     loss, accuracy = loss_and_accuracy(model, xs, ys)
     args.out.mkdir(parents=True, exist_ok=True)
     model.save(args.out / "moons_weights.json")
+    record_picture(args.out, args.out / "moons_weights.json",
+                   "Two moons: the trained weights as JSON (model.save)", LESSON)
     paths = plot(model, xs, ys, history, args.out)
     print(f"moons: {steps} SGD steps took the loss from {history[0][0]:.4f} to {loss.data:.4f} "
           f"and the accuracy from {history[0][1]:.0%} to {accuracy:.0%}.")

@@ -19,11 +19,12 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from demos.common import lesson_parser
+from demos.common import lesson_parser, record_picture
 from engine import Value, draw_graph, explain, save_svg
 from nn import Neuron as NNNeuron
 from nn import Parameter, draw_network
 
+LESSON = "Worked examples"
 QUOTED = 4.9  # the figure the first example is usually quoted with
 STEP = 0.01  # the nudge used to say what a gradient means
 
@@ -70,13 +71,17 @@ def forward_lines(root: Value) -> list[str]:
 def write_pictures(neuron: Neuron, name: str, title: str, out: Path) -> list[Path]:
     """Graph, network diagram and step-through page for one worked neuron."""
     graph = save_svg(draw_graph(neuron.output), out / f"{name}_graph.svg")
+    record_picture(out, graph, f"{title}: the computation graph, every data and grad",
+                   LESSON)
     model = NNNeuron(len(neuron.inputs), "linear", random.Random(0))
     for p, v in zip([*model.w, model.b], [*neuron.weights, neuron.bias]):
         p.data = v.data
     model([x.data for x in neuron.inputs]).backward()  # so each edge shows its gradient
     network = save_svg(draw_network(model, input_names=[x.label for x in neuron.inputs]),
                        out / f"{name}_network.svg")
-    page = explain(neuron.output).save_html(out / f"{name}_steps.html", title)
+    record_picture(out, network, f"{title}: the neuron as a network diagram", LESSON)
+    page = explain(neuron.output).save_html(out / f"{name}_steps.html", f"{title}, step by step")
+    record_picture(out, page, f"{title}: step through forward and backward (HTML)", LESSON)
     return [graph, network, page]
 
 
@@ -145,9 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     one = example_one()
     print()
     two = example_two()
-    paths = write_pictures(one, "example1", "(5 * 0.7) + (2 * 0.3) + 1, step by step", args.out)
-    paths += write_pictures(two, "example2", "[0.5, 0.3] · [0.8, 0.6] + 0.2, step by step",
-                            args.out)
+    paths = write_pictures(one, "example1", "(5 * 0.7) + (2 * 0.3) + 1", args.out)
+    paths += write_pictures(two, "example2", "[0.5, 0.3] · [0.8, 0.6] + 0.2", args.out)
     print("\nwrote " + ", ".join(str(p) for p in paths))
 
 
