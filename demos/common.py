@@ -49,7 +49,11 @@ def record_picture(out: Path, path: Path, caption: str, lesson: str) -> Path:
     registry = out / "pictures.json"
     entries = json.loads(registry.read_text()) if registry.exists() else []
     name = str(Path(path).relative_to(out))
-    entries = [e for e in entries if e["file"] != name]
-    entries.append({"file": name, "caption": caption, "lesson": lesson})
+    entry = {"file": name, "caption": caption, "lesson": lesson}
+    places = [i for i, e in enumerate(entries) if e["file"] == name]
+    if places:  # a lesson run again keeps its place in the gallery
+        entries[places[0]] = entry
+    else:
+        entries.append(entry)
     registry.write_text(json.dumps(entries, indent=1))
     return path
