@@ -5,7 +5,7 @@ An edge is blue for a positive weight, orange for a negative one, grey when it i
 (|w| below 5% of the layer's largest), and its width grows with |w|. Every edge carries its
 parameter name, weight and gradient in a tooltip, and as a label when the network is small
 enough to read them. `color_by="grad"` colours and sizes the edges by gradient instead, to
-show where learning is pushing.
+show where learning is pushing. Pruned weights (`nn.prune`) are not drawn at all.
 """
 
 from __future__ import annotations
@@ -90,6 +90,10 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
                                              f"grad {fmt(n.b.grad)}")
         for node_id, (nname, n) in zip(current, neurons):
             for i, (src, w) in enumerate(zip(previous, n.w)):
+                if getattr(w, "pruned", False):
+                    # A pruned weight is gone: an invisible edge keeps the layout steady.
+                    g.edge(src, node_id, style="invis")
+                    continue
                 x = w.grad if color_by == "grad" else w.data
                 colour, width = _style(x, biggest)
                 pname = _join(lname, nname, "w", str(i))

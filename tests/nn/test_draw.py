@@ -64,3 +64,15 @@ def test_color_by_gradient() -> None:
     assert colour == {"in0": POSITIVE, "in1": NEGATIVE}
     with pytest.raises(ValueError, match="color_by"):
         draw_network(n, color_by="size")
+
+
+def test_pruned_weights_are_gone_from_the_diagram() -> None:
+    model = MLP(2, [4, 1], seed=0)
+    pruned = [model.layers[0].neurons[1].w[0], model.layers[1].neurons[0].w[3]]
+    for p in pruned:
+        p.data, p.pruned = 0.0, True
+    picture = parse(render_svg(draw_network(model)))
+    assert len(picture.edges) == 2 * 4 + 4 - len(pruned)
+    titles = {e.title for e in picture.edges}
+    assert "in0->L0n1" not in titles and "L0n3->L1n0" not in titles
+    assert "in1->L0n1" in titles
