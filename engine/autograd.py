@@ -39,17 +39,22 @@ def is_grad_enabled() -> bool:
     return grad_enabled
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """Every node that `root` depends on, parents before children, `root` last.
 
     A depth-first walk with an explicit stack: a node is pushed once to be expanded (its
     parents pushed above it, first parent on top) and once more, marked, to be emitted after
-    them. Deterministic: parents are taken in their recorded order.
+    them; a node whose parents are all done is emitted at once. Deterministic: parents are
+    taken in their recorded order. `leaves=False` leaves out the inputs, weights and
+    constants (backward never needs to visit them).
     """
     order: list[Value] = []
     seen: set[Value] = set()
+    shared: set[int] = set()  # ids of Σ tuples already expanded
+    keep: list[tuple[Value, ...]] = []  # holds those tuples, so their ids stay theirs
     stack: list[tuple[Value, bool]] = [(root, False)]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+
     while stack:
         node, expanded = pop()
         if expanded:
@@ -63,61 +68,91 @@ def topological_order(root: Value) -> list[Value]:
             emit(node)
             continue
         push((node, True))
+        waiting = len(stack)
         b = node._b
-        if b is not None:
-            if b not in seen:
-                push((b, False))
-            if a not in seen:
+        if b is None:
+            if (leaves or a._a is not None) and a not in seen:
                 push((a, False))
-        elif type(a) is tuple:
-            for p in reversed(a):
-                if p not in seen:
-                    push((p, False))
-        elif a not in seen:
-            push((a, False))
+        elif type(b) is tuple:  # fused Σ: _a = (w..., bias), _b = inputs
+            # Both tuples are shared: the inputs by a layer's neurons, (w..., bias) by one
+            # neuron across calls. Each is expanded once per walk, not once per node. This is
+            # safe because a tuple's elements always existed before every node sharing it, so
+            # none of them can depend on such a node: whichever node expanded the tuple first
+            # has had those elements finished before any other sharer is reached.
+            new_a = id(a) not in shared
+            if new_a:
+                shared.add(id(a))
+                keep.append(a)
+                if (leaves or a[-1]._a is not None) and a[-1] not in seen:
+                    push((a[-1], False))
+            if id(b) not in shared:
+                shared.add(id(b))
+                keep.append(b)
+                for p in reversed(b):
+                    if (leaves or p._a is not None) and p not in seen:
+                        push((p, False))
+            if new_a:
+                for i in range(len(a) - 2, -1, -1):
+                    if (leaves or a[i]._a is not None) and a[i] not in seen:
+                        push((a[i], False))
+        else:
+            if (leaves or b._a is not None) and b not in seen:
+                push((b, False))
+            if (leaves or a._a is not None) and a not in seen:
+                push((a, False))
+        if len(stack) == waiting:  # every parent already done: emit now
+            pop()
+            emit(node)
     return order
 
 
-def backward(root: Value, order: list[Value] | None = None) -> list[Value]:
-    """Fill `.grad` on every node `root` depends on; returns the topological order used.
+def backward(root: Value) -> None:
+    """Fill `.grad` on every node `root` depends on.
 
     Each node passes its gradient to its parents times the op's local derivative
     (`Op.local`). The most frequent ops are written out inline, with exactly the arithmetic
     their `local` states, because a function call per node would double the cost of a
-    training step; every other op goes through `local`.
+    training step; every other op goes through `local`. The inline ops skip a zero gradient
+    where that is exact, i.e. where every local derivative is finite (then 0 * d adds
+    nothing): a dead relu or a point outside the hinge margin then costs nothing further
+    down, as in a hand-written backward pass.
     """
-    if order is None:
-        order = topological_order(root)
+    if root._a is None:  # a leaf: d root / d root = 1, accumulated like any leaf's grad
+        root.grad += 1.0
+        return
+    order = topological_order(root, leaves=False)
     for node in order:
-        if node._a is not None:
-            node.grad = 0.0  # intermediates start over; leaves keep what they had
-    root.grad = root.grad + 1.0 if root._a is None else 1.0
+        node.grad = 0.0  # intermediates start over; leaves (not in the order) keep theirs
+    root.grad = 1.0
     for node in reversed(order):
         a = node._a
         if a is None:
             continue
         op, g = node._op, node.grad
         if op is ADD:
-            a.grad += g
-            node._b.grad += g
+            if g != 0.0:  # exact: the local derivatives are 1, so 0 would add nothing
+                a.grad += g
+                node._b.grad += g
         elif op is MUL:
+            if g == 0.0 and node.data - node.data == 0.0:
+                continue  # exact: a finite product has finite factors
             b = node._b
             a.grad += b.data * g
             b.grad += a.data * g
-        elif op is WSUM:
-            n = len(a) // 2  # parents: w_1..w_n, x_1..x_n, b
-            for w, x in zip(a[:n], a[n:-1]):
+        elif op is WSUM:  # _a = (w_1..w_n, b), _b = (x_1..x_n)
+            if g == 0.0 and node.data - node.data == 0.0:
+                continue  # exact: a finite sum has finite factors, and 0 * finite adds 0
+            for w, x in zip(a, node._b):  # stops before the bias
                 w.grad += x.data * g
                 x.grad += w.data * g
             a[-1].grad += g
         elif op is RELU:
             if a.data > 0.0:
                 a.grad += g
-            else:
-                a.grad += 0.0 * g  # keeps nan and inf visible, as the generic path would
+            elif g != g or g - g != 0.0:
+                a.grad += 0.0 * g  # 0 * inf or 0 * nan is nan, as the generic path gives
         else:
             parents = node.parents
             local = op.local(node.data, *[p.data for p in parents])
             for parent, d in zip(parents, local):
                 parent.grad += d * g
-    return order

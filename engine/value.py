@@ -6,10 +6,11 @@ A Value holds no closure and no reference to its children, only to its parents: 
 a DAG of plain references with no cycles, so dropping it frees it at once, without Python's
 cyclic garbage collector (the cost that dominates micrograd's training step).
 
-Layout, chosen for memory (about 100 bytes a node, half of a dict-based object): the parents
-live in two slots instead of a tuple. A leaf has `_a = _b = None`; a unary result has its
-operand in `_a`; a binary one has `_a` and `_b`; an op of many operands (the fused weighted
-sum) keeps a tuple of them in `_a`. `parents` turns any of these into a tuple.
+Layout, chosen for memory (about 100 bytes a node, a seventh of micrograd's): the parents live
+in two slots instead of a tuple. A leaf has `_a = _b = None`; a unary result has its operand
+in `_a`; a binary one has `_a` and `_b`. A fused weighted sum keeps its weights and bias in a
+tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuron of a layer).
+`parents` turns any of these into one tuple.
 """
 
 from __future__ import annotations
@@ -55,12 +56,14 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The operands, in order, duplicates kept; empty for a leaf."""
-        a = self._a
+        a, b = self._a, self._b
         if a is None:
             return ()
-        if self._b is not None:
-            return (a, self._b)
-        return a if type(a) is tuple else (a,)
+        if b is None:
+            return (a,)
+        if type(b) is tuple:  # fused Σ: weights, inputs, bias
+            return (*a[:-1], *b, a[-1])
+        return (a, b)
 
     @property
     def is_leaf(self) -> bool:
@@ -187,13 +190,16 @@ def apply(op: Op, *operands: Operand) -> Value:
 
     Plain numbers become constant leaves; anything else is a TypeError naming it.
     """
+    if op is ops.WSUM:  # operands w_1..w_n, x_1..x_n, b
+        n = len(operands) // 2
+        return weighted_sum(operands[:n], operands[n:2 * n], operands[-1])  # type: ignore[arg-type]
     parents = [x if type(x) is Value else _operand(x, op) for x in operands]
     data = op.forward(*[p.data for p in parents])
     if len(parents) == 1:
         return _record(data, op, parents[0], None)
     if len(parents) == 2:
         return _record(data, op, parents[0], parents[1])
-    return _record(data, op, tuple(parents), None)
+    raise ValueError(f"{op.name}: ops take one or two operands, got {len(parents)}")
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
@@ -204,11 +210,41 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
     """
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights for {len(inputs)} inputs")
-    total = bias.data
-    try:
-        for w, x in zip(weights, inputs):
-            total += w.data * x.data
-    except AttributeError:  # some input is a plain number (or not a number at all)
-        inputs = [_operand(x, ops.WSUM) for x in inputs]
-        return weighted_sum(weights, inputs, bias)
-    return _record(total, ops.WSUM, (*weights, *inputs, bias), None)
+    return weighted_sums([(*weights, bias)], inputs)[0]
+
+
+def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand],
+                  activation: Op | None = None) -> list[Value]:
+    """A whole layer's weighted sums on the same inputs: one Σ node per neuron, given as a
+    tuple (w_1, ..., w_n, b), each followed by its own `activation` node if one is given.
+
+    Every node shares one tuple of the inputs, and a neuron that passes the same tuple each
+    time shares that too: most of what makes a fused layer fast and small.
+    """
+    xs = tuple(inputs)
+    if set(map(type, xs)) != {Value}:  # numbers (a first layer's inputs) become constants
+        xs = tuple(x if type(x) is Value else _operand(x, ops.WSUM) for x in xs)
+    xd = [x.data for x in xs]
+    record = autograd.grad_enabled
+    act = activation.forward if activation is not None else None
+    out = []
+    for wb in neurons:
+        total = wb[-1].data
+        for w, x in zip(wb, xd):  # stops before the bias
+            total += w.data * x
+        # _record, written out: this runs once per neuron per point.
+        node = _new(Value)
+        node.data, node.grad, node.label = total, 0.0, ""
+        if record:
+            node._op, node._a, node._b = ops.WSUM, wb, xs
+        else:
+            node._op = node._a = node._b = None
+        if act is not None:
+            parent, node = node, _new(Value)
+            node.data, node.grad, node.label = act(total), 0.0, ""
+            if record:
+                node._op, node._a, node._b = activation, parent, None
+            else:
+                node._op = node._a = node._b = None
+        out.append(node)
+    return out

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
-from engine import Value
-from engine.value import weighted_sum
+from engine import Value, ops
+from engine.value import weighted_sum, weighted_sums
 from nn import init as nninit
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
@@ -26,6 +26,8 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "linear": lambda v: v,
 }
+# The same activations as catalogue ops, for the fused layer (None: linear).
+ACTIVATION_OPS = {"relu": ops.RELU, "tanh": ops.TANH, "sigmoid": ops.SIGMOID, "linear": None}
 INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
 
 # Fused or not: a model with more than this many weights computes each neuron's
@@ -62,19 +64,30 @@ class Neuron(Module):
         self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
         self.fused = _fused(fused, nin)
         rng = rng if rng is not None else random.Random()
-        self.w = [Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
-        self.b = Parameter(0.0)
+        # The Parameters live in one tuple (w_1, ..., w_n, b), fixed for the neuron's life:
+        # every Σ node of this neuron shares it. Change the numbers through `.data`.
+        self._wb = (*[Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)], Parameter(0.0))
         self.label_parameters()
 
+    @property
+    def w(self) -> tuple[Parameter, ...]:
+        """The weights, one per input (read-only: set `w[i].data`, not `w[i]`)."""
+        return self._wb[:-1]
+
+    @property
+    def b(self) -> Parameter:
+        """The bias."""
+        return self._wb[-1]
+
     def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
-        yield "w", self.w
+        yield "w", list(self.w)
         yield "b", self.b
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         if len(x) != self.nin:
             raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
         if self.fused:
-            act = weighted_sum(self.w, x, self.b)
+            act = weighted_sum(self.w, x, self.b)  # one Σ node
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
@@ -97,6 +110,7 @@ class Layer(Module):
         fused = _fused(fused, nin * nout)
         self.neurons = [Neuron(nin, activation, rng, fused) for _ in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
+        self._rows = [n._wb for n in self.neurons]  # each neuron's (w..., b), for weighted_sums
         self.label_parameters()
 
     def _children(self) -> Iterator[tuple[str, Module]]:
@@ -104,7 +118,7 @@ class Layer(Module):
             yield f"neurons.{i}", n
 
     @property
-    def weight(self) -> list[list[Parameter]]:
+    def weight(self) -> list[tuple[Parameter, ...]]:
         """Rows of incoming weights, one per neuron: PyTorch's (out, in) layout for nn.init."""
         return [n.w for n in self.neurons]
 
@@ -113,6 +127,10 @@ class Layer(Module):
         return [n.b for n in self.neurons]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        if self.neurons[0].fused:  # the whole layer at once, sharing one inputs tuple
+            if len(x) != self.nin:
+                raise ValueError(f"Layer expects {self.nin} inputs, got {len(x)}")
+            return weighted_sums(self._rows, x, ACTIVATION_OPS[self.activation])
         # Numbers become constant Values once here, not once per neuron.
         x = [v if isinstance(v, Value) else Value(v) for v in x]
         return [n(x) for n in self.neurons]

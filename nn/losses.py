@@ -14,7 +14,7 @@ import operator
 from collections.abc import Iterable, Sequence
 
 from engine import Value
-from engine.value import Operand
+from engine.value import Operand, weighted_sum
 
 # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 gives a finite loss
 # (https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html). We clamp p at e^-100
@@ -79,7 +79,11 @@ def hinge_loss(scores: Sequence[Operand], labels: Sequence[Operand]) -> Value:
     for i, y in enumerate(ys):
         if y.data not in (-1.0, 1.0):
             raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.data!r} at index {i}")
-    losses = [(1 + -y * s).relu() for y, s in zip(ys, ss)]
+    # With y = ±1 the margin 1 + (-y)·s is exactly 1 - s or 1 + s (IEEE: -1·s = -s, and
+    # a + (-b) = a - b), so it takes one node instead of three; a label that is a computed
+    # Value keeps the full form, so its gradient is still there.
+    losses = [((1 - s if y.data > 0 else 1 + s) if y.is_leaf else 1 + -y * s).relu()
+              for y, s in zip(ys, ss)]
     return _sum(losses) * (1.0 / len(losses))
 
 
@@ -164,6 +168,11 @@ def l1_penalty(params: Iterable[Operand]) -> Value:
 
 
 def l2_penalty(params: Iterable[Operand]) -> Value:
-    """Σ w² (ridge); add λ·l2_penalty to a loss for L2 regularisation (gradient 2λw)."""
+    """Σ w² (ridge); add λ·l2_penalty to a loss for L2 regularisation (gradient 2λw).
+
+    One fused Σ node, Σ wᵢ·wᵢ + 0: the weights are both the "weights" and the "inputs" of a
+    weighted sum, so each w gets w·g twice, 2w·g in all. The additions run 0 + w₁² + w₂² + ...
+    in order, the same floats as summing w**2 one by one, in one node instead of 2n.
+    """
     ws = _values(params)
-    return _sum([w ** 2 for w in ws]) if ws else Value(0.0)
+    return weighted_sum(ws, ws, Value(0.0)) if ws else Value(0.0)

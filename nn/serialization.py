@@ -43,6 +43,9 @@ def save(path: str | Path, state_dict: dict[str, Any], model: str,
     except OSError as e:
         raise type(e)(e.errno, f"cannot save weights to {path}: {e.strerror}") from None
     try:
+        # mkstemp makes the file 0600; give it the mode an ordinary new file would have
+        # (or keep the mode of the file it replaces).
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             _write(f, text)
             f.flush()
@@ -53,6 +56,12 @@ def save(path: str | Path, state_dict: dict[str, Any], model: str,
         if isinstance(e, OSError):
             raise type(e)(e.errno, f"cannot save weights to {path}: {e.strerror}") from e
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write(f: Any, text: str) -> None:

@@ -145,3 +145,14 @@ def test_non_finite_weights_are_not_saved(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"layers\.0\.neurons\.1\.w\.0 is inf"):
         m.save(path)
     assert path.read_bytes() == old
+
+
+def test_saved_file_has_an_ordinary_mode(tmp_path: Path) -> None:
+    path = tmp_path / "w.json"
+    MLP(2, [4, 1], seed=1).save(path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    path.chmod(0o640)
+    MLP(2, [4, 1], seed=2).save(path)  # replacing a file keeps its mode
+    assert path.stat().st_mode & 0o777 == 0o640

@@ -1,0 +1,219 @@
+"""weightgrad against micrograd 0.1.0 and hand-written Python: speed and memory, one table.
+
+    python -m benchmarks.bench            # full sizes (about a minute)
+    python -m benchmarks.bench --quick    # smaller sizes, fewer repeats (a smoke run)
+    python -m benchmarks.bench --json out/bench.json
+
+Measures (1) a moons training step, three ways, after checking all three agree;
+(2) backward through a 1,000,000-op chain (and that micrograd's recursion fails at 1,000);
+(3) nodes per second building and back-propagating a wide graph; (4) traced bytes per graph
+node; (5) drawing and rendering MLP(2, [16, 16, 1])'s graph as SVG. Progress goes to stderr,
+the table to stdout. A missed target prints MISS and the exit status stays 0; contenders
+that disagree raise AgreementError.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import graphs, moons
+from benchmarks.harness import environment
+from benchmarks.report import Row, header, number, ratio, table, times, verdict
+
+# Every key of result["measurements"]; each maps contender name -> a positive number.
+MEASUREMENT_KEYS = (
+    "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
+    "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
+    "svg_render_s",
+)
+TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
+TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
+TARGET_BYTES = 150.0  # per node of a forward graph
+TARGET_SVG_S = 2.0
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big and how often; micrograd's moons step takes seconds, so it gets fewer repeats."""
+
+    moons_repeats: tuple[tuple[str, int], ...] = (("weightgrad", 20), ("micrograd", 5),
+                                                  ("plain", 20))
+    chain_ops: int = 1_000_000
+    chain_repeats: int = 3
+    micrograd_chain_ops: int = 1_000
+    wide_nodes: int = 200_000
+    wide_leaves: int = 1_000
+    wide_repeats: int = 3
+    memory_nodes: int = 100_000
+    svg_repeats: int = 3
+
+
+FULL = Sizes()
+QUICK = Sizes(moons_repeats=(("weightgrad", 3), ("micrograd", 1), ("plain", 3)),
+              chain_ops=100_000, wide_nodes=20_000, memory_nodes=20_000, svg_repeats=1)
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(sizes: Sizes) -> dict[str, Any]:
+    """Take every measurement; the raw results, keyed by measurement."""
+    progress("moons step: agreement check, then round-robin timing")
+    out: dict[str, Any] = {"moons": moons.measure(dict(sizes.moons_repeats))}
+    progress(f"backward through a {sizes.chain_ops:,}-op chain")
+    out["chain"] = graphs.chain_backward(sizes.chain_ops, sizes.chain_repeats)
+    out["micrograd_chain"] = graphs.micrograd_chain(sizes.micrograd_chain_ops)
+    progress(f"wide graph of ~{sizes.wide_nodes:,} nodes")
+    out["wide"] = graphs.wide_graph(sizes.wide_nodes, sizes.wide_leaves, sizes.wide_repeats)
+    progress(f"bytes per node, ~{sizes.memory_nodes:,} nodes")
+    out["memory"] = graphs.memory(sizes.memory_nodes)
+    progress("SVG of MLP(2, [16, 16, 1])'s forward graph")
+    out["svg"] = graphs.svg_render(sizes.svg_repeats)
+    return out
+
+
+def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any], list[Row]]:
+    """The JSON-ready result dict and the table rows, from the raw measurements."""
+    ms, chain, wide, mem, svg = (raw["moons"]["ms"], raw["chain"], raw["wide"], raw["memory"],
+                                 raw["svg"])
+    ratios = {
+        "moons_x_faster_than_micrograd": ratio(ms["micrograd"], ms["weightgrad"]),
+        "moons_x_plain_step": ratio(ms["weightgrad"], ms["plain"]),
+        "wide_forward_x_micrograd": ratio(wide["forward"]["weightgrad"],
+                                          wide["forward"]["micrograd"]),
+        "wide_backward_x_micrograd": ratio(wide["backward"]["weightgrad"],
+                                           wide["backward"]["micrograd"]),
+        "bytes_forward_micrograd_over_weightgrad": ratio(mem["forward"]["micrograd"],
+                                                         mem["forward"]["weightgrad"]),
+        "bytes_after_backward_micrograd_over_weightgrad": ratio(
+            mem["backward"]["micrograd"], mem["backward"]["weightgrad"]),
+    }
+
+    def target(text: str, value: float | None, ok: bool) -> dict[str, Any]:
+        return {"target": text, "ok": None if value is None else ok}
+
+    x_mg, x_plain = ratios["moons_x_faster_than_micrograd"], ratios["moons_x_plain_step"]
+    targets = {
+        "moons_x_faster_than_micrograd": target(
+            f">= {TARGET_X_MICROGRAD:g}x faster than micrograd", x_mg,
+            x_mg is not None and x_mg >= TARGET_X_MICROGRAD),
+        "moons_x_plain_step": target(
+            f"<= {TARGET_X_PLAIN:g}x the plain-Python step", x_plain,
+            x_plain is not None and x_plain <= TARGET_X_PLAIN),
+        "chain_backward_s": {"target": "completes, no RecursionError",
+                             "ok": chain["s"] is not None},
+        "bytes_per_node_forward": target(f"<= {TARGET_BYTES:g} bytes per node",
+                                         mem["forward"]["weightgrad"],
+                                         mem["forward"]["weightgrad"] <= TARGET_BYTES),
+        "svg_render_s": target(f"< {TARGET_SVG_S:g} s", svg["s"],
+                               svg["s"] is not None and svg["s"] < TARGET_SVG_S),
+    }
+    result = {
+        "meta": meta,
+        "agreement": raw["moons"]["agreement"],
+        "measurements": {
+            "moons_step_ms": ms,
+            "chain_backward_s": {"weightgrad": chain["s"]},
+            "wide_forward_nodes_per_s": wide["forward"],
+            "wide_backward_nodes_per_s": wide["backward"],
+            "bytes_per_node_forward": mem["forward"],
+            "bytes_per_node_after_backward": mem["backward"],
+            "svg_render_s": {"weightgrad": svg["s"]},
+        },
+        "ratios": ratios,
+        "targets": targets,
+        "repeats": {"moons_step_ms": raw["moons"]["repeats"], "chain_backward_s":
+                    chain.get("repeats"), "wide": wide["repeats"], "svg_render_s":
+                    svg["repeats"]},
+        "details": {"chain": chain, "micrograd_chain": raw["micrograd_chain"],
+                    "wide": {k: wide[k] for k in ("n_ops", "depth", "width")},
+                    "memory": {"n_ops": mem["n_ops"]},
+                    "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")}},
+    }
+    rep = raw["moons"]["repeats"]
+    ok = {k: verdict(t["ok"]) for k, t in targets.items()}
+    rows = [
+        Row("moons step, ms", number(ms["weightgrad"]), number(ms["micrograd"]),
+            number(ms["plain"]), times(x_mg, "faster than micrograd"),
+            targets["moons_x_faster_than_micrograd"]["target"],
+            ok["moons_x_faster_than_micrograd"],
+            f"{rep['weightgrad']}/{rep['micrograd']}/{rep['plain']}"),
+        Row("moons step vs plain Python", ratio=times(x_plain, "the plain-Python step"),
+            target=targets["moons_x_plain_step"]["target"], ok=ok["moons_x_plain_step"]),
+        Row(f"backward, {chain['n_ops']:,}-op chain, s", chain["error"] or number(chain["s"]),
+            raw["micrograd_chain"], target=targets["chain_backward_s"]["target"],
+            ok=ok["chain_backward_s"], n=str(chain.get("repeats", 1))),
+        Row(f"wide graph forward ({wide['n_ops']:,} nodes), nodes/s",
+            number(wide["forward"]["weightgrad"]), number(wide["forward"]["micrograd"]),
+            ratio=times(ratios["wide_forward_x_micrograd"], "micrograd"),
+            n=f"{wide['repeats']}/{wide['repeats']}"),
+        Row("wide graph backward, nodes/s", number(wide["backward"]["weightgrad"]),
+            number(wide["backward"]["micrograd"]),
+            ratio=times(ratios["wide_backward_x_micrograd"], "micrograd"),
+            n=f"{wide['repeats']}/{wide['repeats']}"),
+        Row(f"bytes per node, forward ({mem['n_ops']:,} nodes)",
+            number(mem["forward"]["weightgrad"]), number(mem["forward"]["micrograd"]),
+            ratio=times(ratios["bytes_forward_micrograd_over_weightgrad"], "less than micrograd"),
+            target=targets["bytes_per_node_forward"]["target"], ok=ok["bytes_per_node_forward"],
+            n="1/1"),
+        Row("bytes per node, after backward", number(mem["backward"]["weightgrad"]),
+            number(mem["backward"]["micrograd"]),
+            ratio=times(ratios["bytes_after_backward_micrograd_over_weightgrad"],
+                        "less than micrograd"), n="1/1"),
+        Row(f"SVG of MLP(2, [16, 16, 1]) graph ({svg['nodes']} nodes), s",
+            "no renderer" if svg["s"] is None else number(svg["s"]),
+            target=targets["svg_render_s"]["target"], ok=ok["svg_render_s"],
+            n=str(svg["repeats"])),
+    ]
+    return result, rows
+
+
+def notes(result: dict[str, Any]) -> str:
+    a, d = result["agreement"], result["details"]
+    return "\n".join([
+        f"agreement (one step from the same weights): loss {a['loss_weightgrad']:.12g}; "
+        f"max loss diff {a['max_loss_diff']:.2g}; max weight diff vs plain: weightgrad "
+        f"{a['max_weight_diff_weightgrad_plain']:.2g}, micrograd "
+        f"{a['max_weight_diff_micrograd_plain']:.2g} (tolerance {moons.TOLERANCE:g})",
+        f"medians of n repeats (weightgrad/micrograd/plain), contenders alternating round by "
+        f"round; moons: MLP(2, [16, 16, 1]), 100 points, SGD lr {moons.LR:g}",
+        "GC on at its defaults; gc.collect() runs off the clock before every sample, so no "
+        "contender pays for another's garbage (this flatters micrograd, whose cyclic garbage "
+        "would otherwise be collected during its next step)",
+        f"wide graph: {d['wide']['width']:,} wide, {d['wide']['depth']} deep, ops + * relu "
+        f"(micrograd 0.1.0 has no tanh); chain build (forward) "
+        f"{number(d['chain'].get('build_s'))} s; SVG renderer: {d['svg']['renderer']}",
+    ])
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller sizes and fewer repeats (for a smoke run)")
+    parser.add_argument("--json", type=Path, metavar="PATH",
+                        help="also write the figures as JSON to PATH")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    meta = {**environment(), "quick": args.quick, "sizes": asdict(sizes)}
+    result, rows = summarize(run(sizes), meta)
+    print(header(meta))
+    print()
+    print(table(rows))
+    print()
+    print(notes(result))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        progress(f"wrote {args.json}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
