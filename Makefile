@@ -32,6 +32,10 @@ test: $(STAMP)
 browser:
 	bash .ci/install-chromium
 
+# Side-by-side speed and memory figures (medians, contenders alternating); not a test.
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 

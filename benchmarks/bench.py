@@ -166,7 +166,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             number(mem["backward"]["micrograd"]),
             ratio=times(ratios["bytes_after_backward_micrograd_over_weightgrad"],
                         "less than micrograd"), n="1/1"),
-        Row(f"SVG of MLP(2, [16, 16, 1]) graph ({svg['nodes']} nodes), s",
+        Row(f"SVG of MLP(2, [16, 16, 1]) graph, unfused ({svg['nodes']} Values), s",
             "no renderer" if svg["s"] is None else number(svg["s"]),
             target=targets["svg_render_s"]["target"], ok=ok["svg_render_s"],
             n=str(svg["repeats"])),
