@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,demos]'
 	touch $(STAMP)
 
-LESSONS := worked_examples moons
+LESSONS := worked_examples moons initialization optimizers regularization transfer \
+           pruning quantization
 
 demo: $(STAMP)
 	rm -f out/pictures.json

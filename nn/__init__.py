@@ -6,7 +6,7 @@ read, trained, saved and drawn.
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 
-from nn import init, optim, serialization
+from nn import flow, init, optim, prune, quantize, serialization
 from nn.data import make_moons
 from nn.draw import draw_network
 from nn.layers import MLP, Layer, Neuron
@@ -25,8 +25,32 @@ from nn.optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from nn.parameter import Parameter, is_trainable
 
 __all__ = [
-    "MLP", "SGD", "Adam", "AdamW", "IncompatibleKeys", "Layer", "Lion", "Module", "Neuron",
-    "Parameter", "binary_cross_entropy", "binary_cross_entropy_with_logits", "clip_grad_norm",
-    "cross_entropy", "draw_network", "hinge_loss", "init", "is_trainable", "l1_penalty",
-    "l2_penalty", "make_moons", "mse_loss", "optim", "serialization", "softmax",
+    "MLP",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "IncompatibleKeys",
+    "Layer",
+    "Lion",
+    "Module",
+    "Neuron",
+    "Parameter",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "clip_grad_norm",
+    "cross_entropy",
+    "draw_network",
+    "flow",
+    "hinge_loss",
+    "init",
+    "is_trainable",
+    "l1_penalty",
+    "l2_penalty",
+    "make_moons",
+    "mse_loss",
+    "optim",
+    "prune",
+    "quantize",
+    "serialization",
+    "softmax",
 ]

@@ -1,0 +1,159 @@
+"""Gradient flow through an MLP as numbers: per layer, how spread out its activations are, how
+many are saturated, and how large its weights' gradients are after one backward pass.
+
+    from nn.flow import flow_stats
+    for s in flow_stats(MLP(16, [16] * 9 + [1], activation="sigmoid", seed=0), batch):
+        print(s.name, s.act_std, s.grad_norm)
+
+These are the diagnostics of Glorot & Bengio (2010) "Understanding the difficulty of training
+deep feedforward neural networks" (their Figures 3-7: activation and back-propagated gradient
+statistics per layer) and of Karpathy's makemore part 3 (activation and gradient histograms
+per layer). Plotting them is a demo's job (demos/initialization.py): `nn` needs no matplotlib.
+
+Definitions (all statistics are population statistics, dividing by N, as `Module.summary`):
+- weights are the layer's incoming weights only; biases are left out (they start at 0 and
+  would hide the weights' spread), so `grad_norm` here differs from `summary()`'s, which
+  includes the biases;
+- activations are the layer's outputs after its activation, pooled over every example of the
+  batch and every neuron of the layer (B·n numbers);
+- an activation is *saturated* where its activation function is flat: |tanh| > 0.99
+  (slope < 0.02), sigmoid within 0.01 of 0 or 1 (slope < 0.0099), relu exactly 0 (slope 0,
+  PyTorch's relu'(0) = 0). A linear layer never saturates (0.0);
+- a *dead unit* is a neuron saturated on every example of the batch: no gradient reaches its
+  incoming weights through this batch at all (for relu, a "dead relu").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from engine import Value, is_grad_enabled
+from nn.layers import MLP, Layer
+
+LossFn = Callable[[list[Value | list[Value]]], Value]
+
+# Where each activation counts as saturated (see the module docstring).
+TANH_SATURATED = 0.99
+SIGMOID_SATURATED = 0.01
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """One layer's forward and backward statistics for one batch."""
+
+    name: str  # "layers.i", the dotted name of the layer's parameters
+    activation: str  # "relu", "tanh", "sigmoid" or "linear"
+    weight_mean: float
+    weight_std: float
+    act_mean: float  # over the batch and the layer's neurons
+    act_std: float
+    saturated: float  # fraction of the B·n activations that are saturated (see module doc)
+    dead_units: float  # fraction of neurons saturated on every example of the batch
+    grad_norm: float  # sqrt(Σ grad²) over the layer's weights (biases left out)
+    grad_to_weight: float  # grad_norm / sqrt(Σ w²); nan when every weight is 0
+
+
+def is_saturated(activation: str, a: float) -> bool:
+    """Whether an output `a` of `activation` lies where the function is (nearly) flat."""
+    if activation == "tanh":
+        return abs(a) > TANH_SATURATED
+    if activation == "sigmoid":
+        return a < SIGMOID_SATURATED or a > 1.0 - SIGMOID_SATURATED
+    if activation == "relu":
+        return a == 0.0
+    if activation == "linear":
+        return False
+    raise ValueError(f"unknown activation {activation!r}; choose relu, tanh, sigmoid or linear")
+
+
+def forward_with_activations(model: MLP, x: Sequence[Value | float]
+                             ) -> tuple[Value | list[Value], list[list[Value]]]:
+    """`model(x)` and, alongside it, every layer's outputs (after its activation), in order.
+
+    The output is exactly what `model(x)` returns (a Value for one output neuron, else a
+    list); the last entry of the activations is the output layer's list of Values.
+    """
+    _check_model(model)
+    if len(x) != model.nin:
+        raise ValueError(f"MLP expects {model.nin} inputs, got {len(x)}")
+    acts: list[list[Value]] = []
+    h: Sequence[Value | float] = x
+    for layer in model.layers:  # as MLP.__call__ does, keeping each layer's result
+        h = layer.forward(h)
+        acts.append(h)
+    out = acts[-1]
+    return (out[0] if len(out) == 1 else out), acts
+
+
+def _mean_of_squares(outputs: list[Value | list[Value]]) -> Value:
+    """The default loss: the mean over the batch and the output neurons of output²."""
+    terms = [v * v for out in outputs for v in (out if isinstance(out, list) else [out])]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total / len(terms)
+
+
+def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
+               loss_fn: LossFn | None = None) -> list[LayerStats]:
+    """Run the batch forward, backpropagate one loss, and return one `LayerStats` per layer.
+
+    `loss_fn` gets the list of the model's outputs (one per input, each a Value or a list as
+    `model(x)` returns) and must return a Value; by default it is the mean of the outputs
+    squared. Gradients are zeroed first, so they are this batch's alone; afterwards each
+    parameter's `.grad` holds them (frozen or pruned parameters included, as backprop fills
+    every node). Bad input raises before any gradient is touched, and so does a call inside
+    `engine.no_grad()` (RuntimeError), where no graph is recorded to backpropagate through.
+    """
+    _check_model(model)
+    if not is_grad_enabled():  # no graph would be built: every gradient would read 0
+        raise RuntimeError("flow_stats needs gradients: call it outside engine.no_grad()")
+    batch = list(inputs)
+    if not batch:
+        raise ValueError("flow_stats: inputs are empty; give at least one input row")
+    for i, x in enumerate(batch):
+        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+            raise TypeError(f"flow_stats: inputs[{i}] must be a list of numbers, "
+                            f"got {type(x).__name__}")
+        if len(x) != model.nin:
+            raise ValueError(f"flow_stats: inputs[{i}] has {len(x)} numbers; "
+                             f"the model expects {model.nin}")
+    outputs, per_layer = [], [[] for _ in model.layers]
+    for x in batch:
+        out, acts = forward_with_activations(model, x)
+        outputs.append(out)
+        for store, layer_acts in zip(per_layer, acts):
+            store.append([a.data for a in layer_acts])
+    loss = (loss_fn or _mean_of_squares)(outputs)
+    if not isinstance(loss, Value):
+        raise TypeError(f"flow_stats: loss_fn must return a Value, got {type(loss).__name__}")
+    model.zero_grad()
+    loss.backward()
+    return [_layer_stats(f"layers.{i}", layer, rows)
+            for i, (layer, rows) in enumerate(zip(model.layers, per_layer))]
+
+
+def _layer_stats(name: str, layer: Layer, rows: list[list[float]]) -> LayerStats:
+    """Statistics of one layer; `rows[b][j]` is neuron j's activation on example b."""
+    weights = [w for row in layer.weight for w in row]
+    w_mean, w_std = _mean_std([w.data for w in weights])
+    a_mean, a_std = _mean_std([a for row in rows for a in row])
+    flat = [[is_saturated(layer.activation, a) for a in row] for row in rows]
+    saturated = sum(map(sum, flat)) / (len(rows) * layer.nout)
+    dead = sum(all(row[j] for row in flat) for j in range(layer.nout)) / layer.nout
+    grad_norm = math.sqrt(sum(w.grad * w.grad for w in weights))
+    weight_norm = math.sqrt(sum(w.data * w.data for w in weights))
+    return LayerStats(name, layer.activation, w_mean, w_std, a_mean, a_std, saturated, dead,
+                      grad_norm, grad_norm / weight_norm if weight_norm > 0 else math.nan)
+
+
+def _mean_std(xs: list[float]) -> tuple[float, float]:
+    mean = sum(xs) / len(xs)
+    return mean, math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, MLP):
+        raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")
