@@ -67,9 +67,17 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
         if a is None:  # a leaf: nothing to wait for
             emit(node)
             continue
+        b = node._b
+        if b is None and a not in seen and type(a._b) is tuple and id(a._b) in shared \
+                and id(a._a) in shared:
+            # A unary node (an activation) on a fused Σ whose tuples are finished (see
+            # below): the Σ is ready, so emit both now instead of three trips round the loop.
+            mark(a)
+            emit(a)
+            emit(node)
+            continue
         push((node, True))
         waiting = len(stack)
-        b = node._b
         if b is None:
             if (leaves or a._a is not None) and a not in seen:
                 push((a, False))
