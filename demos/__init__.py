@@ -1,0 +1,1 @@
+"""Runnable lessons: each writes its pictures under out/ and asserts what it teaches."""

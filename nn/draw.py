@@ -80,7 +80,9 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
         biggest = max((abs(x) for x in values), default=0.0)
         with g.subgraph(name=f"cluster_{li}") as c:
             title = lname or ("neuron" if isinstance(layer, Neuron) else "layer")
-            c.attr(label=f"{title} ({layer.activation})", color="#dddddd")
+            frozen = all(not p.requires_grad for p in layer.parameters())
+            c.attr(label=f"{title} ({layer.activation}{', frozen' if frozen else ''})",
+                   color="#dddddd", style="dashed" if frozen else "")
             for node_id, (nname, n) in zip(current, neurons):
                 bias = n.b.grad if color_by == "grad" else n.b.data
                 colour, _ = _style(bias, max(biggest, abs(bias)))

@@ -76,3 +76,11 @@ def test_pruned_weights_are_gone_from_the_diagram() -> None:
     titles = {e.title for e in picture.edges}
     assert "in0->L0n1" not in titles and "L0n3->L1n0" not in titles
     assert "in1->L0n1" in titles
+
+
+def test_frozen_layers_are_marked() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].freeze()
+    svg = render_svg(draw_network(model))
+    assert "layers.0 (relu, frozen)" in svg
+    assert "layers.1 (linear)" in svg and "layers.1 (linear, frozen)" not in svg
