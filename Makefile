@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 LESSONS := worked_examples moons initialization optimizers regularization transfer \
-           pruning quantization
+           pruning quantization shared_weights attention
 
 demo: $(STAMP)
 	rm -f out/pictures.json

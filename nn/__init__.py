@@ -6,7 +6,9 @@ read, trained, saved and drawn.
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 
-from nn import flow, init, optim, prune, quantize, serialization
+from nn import attention, flow, init, optim, prune, quantize, serialization
+from nn.attention import SelfAttention
+from nn.conv import Conv1d
 from nn.data import make_moons
 from nn.draw import draw_network
 from nn.layers import MLP, Layer, Neuron
@@ -23,18 +25,23 @@ from nn.losses import (
 from nn.module import IncompatibleKeys, Module
 from nn.optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from nn.parameter import Parameter, is_trainable
+from nn.rnn import RNNCell, unroll
 
 __all__ = [
     "MLP",
     "SGD",
     "Adam",
     "AdamW",
+    "Conv1d",
     "IncompatibleKeys",
     "Layer",
     "Lion",
     "Module",
     "Neuron",
     "Parameter",
+    "RNNCell",
+    "SelfAttention",
+    "attention",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "clip_grad_norm",
@@ -53,4 +60,5 @@ __all__ = [
     "quantize",
     "serialization",
     "softmax",
+    "unroll",
 ]

@@ -25,6 +25,12 @@ def _rows_owner(model: Any) -> list[tuple[str, Any]]:
     return rows
 
 
+def _is_weight(name: str) -> bool:
+    """A weight, not a bias: `neurons.3.w.1` (MLP), `weight.0.4` (Conv1d), `q.weight.1.0`."""
+    parts = name.split(".")
+    return "w" in parts or any(part.startswith("weight") for part in parts)
+
+
 def _stats(xs: list[float]) -> tuple[float, float]:
     if not xs:
         return math.nan, math.nan
@@ -38,8 +44,7 @@ def summary_rows(model: Any) -> list[dict[str, Any]]:
     for name, module in _rows_owner(model):
         shape, activation = module.describe()
         params = module.parameters()
-        weights = [p.data for n, t in module.named_tensors() if n.rsplit(".", 1)[-1] == "w"
-                   for p in t]
+        weights = [p.data for n, p in module.named_parameters() if _is_weight(n)]
         mean, std = _stats(weights)
         rows.append({"layer": name, "shape": shape, "activation": activation,
                      "params": len(params), "trainable": sum(p.requires_grad for p in params),

@@ -117,3 +117,14 @@ def test_summary_table() -> None:
     grad_norm = math.sqrt(sum(p.grad ** 2 for p in m.parameters()))
     assert float(total[3]) == pytest.approx(grad_norm, rel=1e-3)
     assert Neuron(2).summary().splitlines()[2].split()[0] == "Neuron"
+
+
+def test_summary_reads_weights_of_every_kind_of_module() -> None:
+    from nn import Conv1d, SelfAttention
+
+    conv = Conv1d(2, 3, 3, seed=0)
+    row = conv.summary().splitlines()[2]
+    ws = [p.data for name, p in conv.named_parameters() if name.startswith("weight.")]
+    assert f"{sum(ws) / len(ws):+.4f}" in row and "nan" not in row
+    attention = SelfAttention(2, seed=0).summary()
+    assert "nan" not in attention and attention.splitlines()[2].split()[0] == "q"
