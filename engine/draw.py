@@ -57,8 +57,14 @@ def kind(v: Value, root: Value) -> str:
     return "input" if v.label else "constant"
 
 
+def check_root(root: object, who: str) -> Value:
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}: root must be a Value, got {type(root).__name__}")
+    return root
+
+
 def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
-    order = topological_order(root)
+    order = topological_order(check_root(root, "draw_graph"))
     if len(order) > max_nodes:
         raise GraphTooLarge(f"graph has {len(order)} Values; a picture shows at most "
                             f"{max_nodes} (raise max_nodes=... or draw a smaller part)")

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.autograd import topological_order
-from engine.draw import MAX_NODES, GraphTooLarge, checked_order, fmt, node_names, render_graph
+from engine.draw import (
+    MAX_NODES,
+    GraphTooLarge,
+    check_root,
+    checked_order,
+    fmt,
+    node_names,
+    render_graph,
+)
 from engine.render import Graph, render_svg
 from engine.value import Value
 
@@ -39,7 +47,7 @@ class Explanation:
     """The steps of one forward and backward pass through the graph behind `root`."""
 
     def __init__(self, root: Value) -> None:
-        self.root = root
+        self.root = check_root(root, "explain")
         self.order = topological_order(root)  # the table has no size limit; pictures do
         self.names = node_names(self.order)
         self.steps: list[Step] = []
@@ -132,9 +140,10 @@ class Explanation:
 
     def save_frames(self, folder: str | Path, prefix: str = "step") -> list[Path]:
         folder = Path(folder)
+        svgs = self.svg_frames()  # refuses a story too long to draw before touching the disk
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
-        for k, svg in enumerate(self.svg_frames(), 1):
+        for k, svg in enumerate(svgs, 1):
             path = folder / f"{prefix}_{k:03d}.svg"
             path.write_text(svg, encoding="utf-8")
             paths.append(path)
@@ -148,8 +157,9 @@ class Explanation:
 
     def save_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> Path:
         path = Path(path)
+        page = self.html(title)  # refuses a story too long to draw before touching the disk
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.html(title), encoding="utf-8")
+        path.write_text(page, encoding="utf-8")
         return path
 
 

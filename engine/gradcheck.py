@@ -37,7 +37,7 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[Value | Number], eps: fl
     """
     if not inputs:
         raise ValueError("gradcheck needs at least one input")
-    point = [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    point = [x.data if isinstance(x, Value) else Value(x).data for x in inputs]
     labels = [x.label if isinstance(x, Value) else "" for x in inputs]
     leaves = [Value(x, label) for x, label in zip(point, labels)]
     out = f(*leaves)

@@ -31,7 +31,10 @@ def _to_float(x: object, what: str) -> float:
     if type(x) is float:
         return x
     if isinstance(x, Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"{what} {x!r:.60} is too large for a float") from None
     raise TypeError(f"{what} must be a real number or a Value, got {type(x).__name__}: {x!r}")
 
 

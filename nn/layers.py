@@ -37,6 +37,17 @@ INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
 FUSE_ABOVE_WEIGHTS = 32
 
 
+def _check_inputs(who: str, x: object, n: int) -> None:
+    """`x` must be n inputs: TypeError for a bare number (or anything without a length)."""
+    try:
+        got = len(x)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{who} expects a list of {n} inputs, got {type(x).__name__}: "
+                        f"{x!r:.40}") from None
+    if got != n:
+        raise ValueError(f"{who} expects {n} inputs, got {got}")
+
+
 def _fused(fused: bool | None, n_weights: int) -> bool:
     return n_weights > FUSE_ABOVE_WEIGHTS if fused is None else bool(fused)
 
@@ -84,8 +95,7 @@ class Neuron(Module):
         yield "b", self.b
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        if len(x) != self.nin:
-            raise ValueError(f"Neuron expects {self.nin} inputs, got {len(x)}")
+        _check_inputs("Neuron", x, self.nin)
         if self.fused:
             act = weighted_sum(self.w, x, self.b)  # one Σ node
         else:
@@ -127,9 +137,8 @@ class Layer(Module):
         return [n.b for n in self.neurons]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        _check_inputs("Layer", x, self.nin)
         if self.neurons[0].fused:  # the whole layer at once, sharing one inputs tuple
-            if len(x) != self.nin:
-                raise ValueError(f"Layer expects {self.nin} inputs, got {len(x)}")
             return weighted_sums(self._rows, x, ACTIVATION_OPS[self.activation])
         # Numbers become constant Values once here, not once per neuron.
         x = [v if isinstance(v, Value) else Value(v) for v in x]
@@ -177,8 +186,7 @@ class MLP(Module):
             yield f"layers.{i}", layer
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        if len(x) != self.nin:
-            raise ValueError(f"MLP expects {self.nin} inputs, got {len(x)}")
+        _check_inputs("MLP", x, self.nin)
         for layer in self.layers:
             x = layer.forward(x)
         return x[0] if len(x) == 1 else x

@@ -31,6 +31,10 @@ def _values(xs: Iterable[Operand]) -> list[Value]:
 def _pair(name: str, a: Iterable[Operand], b: Iterable[Operand], what: tuple[str, str]
           ) -> tuple[list[Value], list[Value]]:
     """Both sequences as Values; ValueError naming both lengths if they differ or are empty."""
+    for label, seq in zip(what, (a, b)):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, Iterable):
+            raise TypeError(f"{name}: {label} must be a sequence of numbers or Values, "
+                            f"got {type(seq).__name__}")
     xs, ys = _values(a), _values(b)
     if len(xs) != len(ys) or not xs:
         problem = "differ in length" if len(xs) != len(ys) else "are empty"
@@ -151,7 +155,7 @@ def cross_entropy(logits: Sequence[Operand] | Sequence[Sequence[Operand]],
     One example: `cross_entropy([z0, z1, z2], 2)`. A batch: a list of logit lists and a list
     of class indices, giving the mean over the batch (reduction="mean").
     """
-    if not isinstance(target, Sequence):
+    if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
         return _cross_entropy_one(logits, target)
     rows, targets = list(logits), list(target)
     if len(rows) != len(targets) or not rows:

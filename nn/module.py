@@ -137,6 +137,11 @@ class Module:
 def _number(name: str, x: object) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"{name}: expected a number, got {type(x).__name__} {x!r}")
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{name}: expected a finite number, got an integer of "
+                         f"{len(str(abs(x)))} digits") from None
     if not math.isfinite(x):
         raise ValueError(f"{name}: expected a finite number, got {x!r}")
     return float(x)

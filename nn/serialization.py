@@ -10,10 +10,11 @@ mid-write leaves the previous file intact and no temporary file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -30,38 +31,53 @@ def _check_finite(state_dict: dict[str, Any]) -> None:
                 raise ValueError(f"cannot save: parameter {where} is {x}, not a finite number")
 
 
+def _named(e: OSError, path: Path) -> OSError:
+    """The same kind of OSError, its message naming the file we were saving."""
+    reason = e.strerror or str(e)
+    message = f"cannot save weights to {path}: {reason}"
+    return type(e)(e.errno, message) if e.errno is not None else type(e)(message)
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside `path`. Created with mode 0666 so that the kernel
+    applies the umask, as for any new file (mkstemp would make it 0600)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {path}")
+
+
 def save(path: str | Path, state_dict: dict[str, Any], model: str,
          config: dict[str, Any]) -> None:
     """Write `state_dict` to `path` atomically (temp file in the same folder, then rename)."""
     _check_finite(state_dict)
     path = Path(path)
+    if path.name in ("", ".", "..") or path.is_dir():
+        raise IsADirectoryError(errno.EISDIR,
+                                f"cannot save weights to {path}: {os.strerror(errno.EISDIR)}")
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": model,
                 "config": config, "state_dict": state_dict}
     text = json.dumps(document, indent=1, allow_nan=False)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _create_temp(path)
     except OSError as e:
-        raise type(e)(e.errno, f"cannot save weights to {path}: {e.strerror}") from None
+        raise _named(e, path) from None
     try:
-        # mkstemp makes the file 0600; give it the mode an ordinary new file would have
-        # (or keep the mode of the file it replaces).
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            if path.exists():  # replacing a file keeps its mode
+                os.fchmod(f.fileno(), path.stat().st_mode & 0o777)
             _write(f, text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(e, OSError):
-            raise type(e)(e.errno, f"cannot save weights to {path}: {e.strerror}") from e
+            raise _named(e, path) from e
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write(f: Any, text: str) -> None:
@@ -78,12 +94,14 @@ def load(path: str | Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a weightgrad weights file (not UTF-8 text)") from None
-    except json.JSONDecodeError as e:
+    except RecursionError:
+        raise ValueError(f"{path}: not a weightgrad weights file (nested too deeply)") from None
+    except ValueError as e:  # JSONDecodeError, or an integer past Python's digit limit
         raise ValueError(f"{path}: not a weightgrad weights file (invalid JSON: {e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{path}: not a weightgrad weights file (no \"format\": \"{FORMAT}\")")
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python
         raise ValueError(f"{path}: unsupported format_version {version!r}; this weightgrad "
                          f"reads version {FORMAT_VERSION}")
     state_dict = document.get("state_dict")
