@@ -4,6 +4,7 @@
 computed.
 """
 
+from engine.anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_enabled
 from engine.autograd import is_grad_enabled, no_grad, topological_order
 from engine.draw import GraphTooLarge, draw_graph
 from engine.explain import Explanation, explain
@@ -12,6 +13,7 @@ from engine.render import Graph, RendererNotFound, RenderError, render_svg, save
 from engine.value import Value
 
 __all__ = [
+    "AnomalyError",
     "Explanation",
     "GradcheckError",
     "Graph",
@@ -19,9 +21,12 @@ __all__ = [
     "RenderError",
     "RendererNotFound",
     "Value",
+    "detect_anomaly",
     "draw_graph",
     "explain",
+    "find_nonfinite",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "render_svg",

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 # Read by every op: when False, results are recorded as constants with no parents.
 grad_enabled = True
+# Read once per backward(): when True (engine.anomaly.detect_anomaly), backward() checks every
+# value and gradient for inf and nan instead of taking the fast path below.
+anomaly_enabled = False
 
 
 @contextmanager
@@ -125,6 +128,10 @@ def backward(root: Value) -> None:
     nothing): a dead relu or a point outside the hinge margin then costs nothing further
     down, as in a hand-written backward pass.
     """
+    if anomaly_enabled:
+        from engine.anomaly import checked_backward
+
+        return checked_backward(root)
     if root._a is None:  # a leaf: d root / d root = 1, accumulated like any leaf's grad
         root.grad += 1.0
         return

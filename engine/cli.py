@@ -218,9 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     except _Exit as e:
         return e.status
     except (ExprError, UsageError) as e:
-        message = str(e).replace("\r", " ").replace("\n", " ")  # one line, always
-        print(f"weightgrad: error: {message}", file=sys.stderr)
+        print(f"weightgrad: error: {one_line(str(e))}", file=sys.stderr)
         return 2
+
+
+MAX_MESSAGE = 300
+
+
+def one_line(message: str) -> str:
+    """A message safe to print on one terminal line: control characters and line separators
+    escaped (a hostile argument cannot move the cursor or add lines), and shortened in the
+    middle when it echoes a huge input."""
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    if len(message) > MAX_MESSAGE:
+        message = f"{message[:200]} … {message[-80:]}"
+    return message
 
 
 if __name__ == "__main__":

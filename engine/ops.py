@@ -138,8 +138,8 @@ POW = Op("pow", "**", power,
 EXP = Op("exp", "exp", exp, lambda out, a: (out,), ("{out}",))
 LOG = Op("log", "log", log, lambda out, a: (div(1.0, a),), ("(1/{a})",))
 TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,), ("(1 - {out}²)",))
-# relu'(0) = 0, PyTorch's choice at the kink.
-RELU = Op("relu", "relu", lambda a: a if a > 0.0 else 0.0,
+# relu'(0) = 0, PyTorch's choice at the kink; relu(nan) is nan, as torch.relu gives.
+RELU = Op("relu", "relu", lambda a: 0.0 if a <= 0.0 else a,
           lambda out, a: (1.0 if a > 0.0 else 0.0,), ("[{a} > 0]",))
 SIGMOID = Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),),
              ("{out}·(1 - {out})",))

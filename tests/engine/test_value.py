@@ -107,3 +107,9 @@ def test_negative_base_with_value_exponent() -> None:
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def test_relu_of_nan_is_nan_as_in_pytorch() -> None:
+    x = Value(math.nan)
+    assert math.isnan(x.relu().data)
+    assert Value(-0.0).relu().data == 0.0 and Value(2.0).relu().data == 2.0
