@@ -211,8 +211,6 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
     The additions run b + w₁x₁ + w₂x₂ + ... in that order, the same floats as a neuron built
     from one * and one + per input, so fused and unfused neurons agree to the last bit.
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"weighted_sum: {len(weights)} weights for {len(inputs)} inputs")
     return weighted_sums([(*weights, bias)], inputs)[0]
 
 
@@ -232,6 +230,8 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
     act = activation.forward if activation is not None else None
     out = []
     for wb in neurons:
+        if len(wb) != len(xd) + 1:  # zip below would silently drop the extra weights
+            raise ValueError(f"weighted_sum: {len(wb) - 1} weights for {len(xd)} inputs")
         total = wb[-1].data
         for w, x in zip(wb, xd):  # stops before the bias
             total += w.data * x

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from engine import Value, ops
-from engine.value import weighted_sum, weighted_sums
+from engine.value import weighted_sums
 from nn import init as nninit
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
@@ -96,10 +96,9 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         _check_inputs("Neuron", x, self.nin)
-        if self.fused:
-            act = weighted_sum(self.w, x, self.b)  # one Σ node
-        else:
-            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        if self.fused:  # one Σ node (and its activation), sharing this neuron's tuple
+            return weighted_sums([self._wb], x, ACTIVATION_OPS[self.activation])[0]
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
 
     def describe(self) -> tuple[str, str]:
@@ -117,8 +116,8 @@ class Layer(Module):
         _check_size("nin", nin)
         _check_size("nout", nout)
         rng = rng if rng is not None else random.Random()
-        fused = _fused(fused, nin * nout)
-        self.neurons = [Neuron(nin, activation, rng, fused) for _ in range(nout)]
+        self.fused = _fused(fused, nin * nout)
+        self.neurons = [Neuron(nin, activation, rng, self.fused) for _ in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
         self._rows = [n._wb for n in self.neurons]  # each neuron's (w..., b), for weighted_sums
         self.label_parameters()
@@ -138,7 +137,7 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         _check_inputs("Layer", x, self.nin)
-        if self.neurons[0].fused:  # the whole layer at once, sharing one inputs tuple
+        if self.fused:  # the whole layer at once, sharing one inputs tuple
             return weighted_sums(self._rows, x, ACTIVATION_OPS[self.activation])
         # Numbers become constant Values once here, not once per neuron.
         x = [v if isinstance(v, Value) else Value(v) for v in x]
