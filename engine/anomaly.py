@@ -4,8 +4,7 @@ The non-finite policy. weightgrad follows IEEE 754, as PyTorch does: 1/0 is inf,
 log(-1) are nan, log(0) is -inf, exp(1000) is inf, and gradients follow the same rules
 (d log(x)/dx at 0 is inf, d sqrt(x)/dx at 0 is inf). Nothing raises by default: a bad number
 travels through the graph as inf or nan, exactly as in PyTorch, and shows up in the result or
-in the gradients. (One op differs from PyTorch: relu(nan) is 0 here, `nan if nan > 0 else 0`,
-where torch.relu gives nan; the forward scan below still finds the nan at relu's operand.)
+in the gradients.
 
 By the time a nan reaches the loss, the op that made it is usually far away. Under
 `detect_anomaly()`, as under torch.autograd.detect_anomaly, `backward()` finds it:
@@ -35,9 +34,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from engine import autograd
-from engine.autograd import topological_order
-from engine.draw import fmt, node_names
-from engine.ops import WSUM
+from engine.autograd import accumulation_order, topological_order
+from engine.draw import fmt, is_parameter, node_names
 from engine.value import Value
 
 
@@ -75,15 +73,9 @@ def is_anomaly_enabled() -> bool:
 class _Names:
     """Node names as `explain` gives them, computed only when a message needs them."""
 
-    def __init__(self, root: Value, order: list[Value] | None = None) -> None:
-        self.root, self._order = root, order
+    def __init__(self, order: list[Value]) -> None:
+        self.order = order
         self._names: dict[int, str] | None = None
-
-    @property
-    def order(self) -> list[Value]:
-        if self._order is None:
-            self._order = topological_order(self.root)
-        return self._order
 
     def __call__(self, v: Value) -> str:
         if self._names is None:
@@ -109,15 +101,14 @@ def _distinct(values: tuple[Value, ...]) -> list[Value]:
     return list({id(v): v for v in values}.values())
 
 
-def _forward_problem(root: Value) -> tuple[str, Value] | None:
-    order = topological_order(root)
+def _forward_problem(order: list[Value]) -> tuple[str, Value] | None:
     for node in order:
         if node.data - node.data == 0.0:  # finite (inf - inf and nan - nan are nan)
             continue
-        names = _Names(root, order)
+        names = _Names(order)
         if node.is_leaf:
             if node.label:
-                what = "parameter" if hasattr(node, "requires_grad") else "input"
+                what = "parameter" if is_parameter(node) else "input"
                 message = f"forward: {what} {names(node)} is {fmt(node.data)}"
             else:
                 message = f"forward: a constant is {fmt(node.data)}"
@@ -135,25 +126,11 @@ def find_nonfinite(root: Value) -> str | None:
     """Where the first non-finite value behind `root` comes from, as a one-line message
     (the forward half of anomaly mode); None when every value is finite. Needs no backward
     and changes nothing."""
-    problem = _forward_problem(root)
+    problem = _forward_problem(topological_order(root))
     return None if problem is None else problem[0]
 
 
 # -- the checked backward ---------------------------------------------------------------
-
-def _pairs(node: Value, local: tuple[float, ...]) -> Iterator[tuple[Value, float, int]]:
-    """(parent, local derivative, index into the op's formulas) in the order backward()
-    accumulates them: parent order, except a fused Σ goes w1, x1, w2, x2, ..., b as its inline
-    loop does, so a node that is both a weight and an input sums in the same order."""
-    parents = node.parents
-    if node._op is WSUM:
-        n = (len(parents) - 1) // 2
-        order = [i for k in range(n) for i in (k, n + k)] + [2 * n]
-    else:
-        order = range(len(parents))
-    for i in order:
-        yield parents[i], local[i], i
-
 
 def checked_backward(root: Value) -> None:
     """`autograd.backward` with every value and gradient checked (see the module docstring).
@@ -161,24 +138,26 @@ def checked_backward(root: Value) -> None:
     Same semantics: intermediates start from zero, leaves accumulate. Raises AnomalyError at
     the first non-finite forward value, else at the first gradient that becomes non-finite.
     """
-    problem = _forward_problem(root)
+    order = topological_order(root)  # one walk: the scan, the names and the backward
+    problem = _forward_problem(order)
     if problem is not None:
         message, culprit = problem
         raise AnomalyError(message, "forward", culprit)
-    names = _Names(root)
+    names = _Names(order)
     if root._a is None:
         root.grad += 1.0
         _check_leaf_total(root, names)
         return
-    order = topological_order(root, leaves=False)
-    for node in order:
+    computed = [node for node in order if not node.is_leaf]
+    for node in computed:
         node.grad = 0.0
     root.grad = 1.0
-    for node in reversed(order):
+    for node in reversed(computed):
         g = node.grad
         parents = node.parents
         local = node._op.local(node.data, *[p.data for p in parents])
-        for parent, d, i in _pairs(node, local):
+        for i in accumulation_order(node):
+            parent, d = parents[i], local[i]
             before = parent.grad
             parent.grad = total = before + d * g
             if total - total != 0.0:

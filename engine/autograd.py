@@ -117,6 +117,18 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     return order
 
 
+def accumulation_order(node: Value) -> range | list[int]:
+    """The order in which backward() adds a node's contributions to its parents, as indices
+    into `node.parents`: parent order, except that a fused Σ goes w1, x1, w2, x2, ..., b as its
+    inline loop below does. `explain` and anomaly mode follow it, so that a node that is both
+    a weight and an input gets a bit-identical total everywhere."""
+    n_parents = len(node.parents)
+    if node._op is not WSUM:
+        return range(n_parents)
+    n = (n_parents - 1) // 2
+    return [i for k in range(n) for i in (k, n + k)] + [2 * n]
+
+
 def backward(root: Value) -> None:
     """Fill `.grad` on every node `root` depends on.
 
@@ -154,7 +166,7 @@ def backward(root: Value) -> None:
             b = node._b
             a.grad += b.data * g
             b.grad += a.data * g
-        elif op is WSUM:  # _a = (w_1..w_n, b), _b = (x_1..x_n)
+        elif op is WSUM:  # _a = (w_1..w_n, b), _b = (x_1..x_n); see accumulation_order
             if g == 0.0 and node.data - node.data == 0.0:
                 continue  # exact: a finite sum has finite factors, and 0 * finite adds 0
             for w, x in zip(a, node._b):  # stops before the bias

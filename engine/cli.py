@@ -15,16 +15,16 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
-from engine.expr import NUMBER, ExprError, evaluate
+from engine.draw import GraphTooLarge, draw_graph
+from engine.explain import Explanation, explain
+from engine.expr import NAME, NUMBER, ExprError, evaluate
+from engine.render import RendererNotFound, save_svg
 from engine.value import Value
 
-if TYPE_CHECKING:
-    from engine.explain import Explanation
-
 EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(NAME)
 _VALUE = re.compile(rf"[+-]?{NUMBER}")
 
 EXPLAIN_EPILOG = f"""\
@@ -141,30 +141,21 @@ def _json(root: Value, leaves: dict[str, Value]) -> str:
     return json.dumps({"value": _json_number(root.data), "grads": grads}, allow_nan=False)
 
 
-def _picture_errors() -> tuple[type[Exception], ...]:
-    """The drawing modules' errors that are the user's to fix: too big a graph, no renderer."""
-    from engine.draw import GraphTooLarge
-    from engine.render import RendererNotFound
-
-    return (GraphTooLarge, RendererNotFound)
+# The drawing modules' errors that are the user's to fix: too big a graph, no renderer.
+_PICTURE_ERRORS = (GraphTooLarge, RendererNotFound)
 
 
 def _explain(root: Value) -> Explanation:
-    from engine.explain import explain
-
     try:
         return explain(root)  # its own pass from zero: it never reads or sets .grad
-    except _picture_errors() as e:
+    except _PICTURE_ERRORS as e:
         raise UsageError(str(e)) from None
 
 
 def _save_svg(root: Value, path: str) -> Path:
-    from engine.draw import draw_graph
-    from engine.render import save_svg
-
     try:
         return save_svg(draw_graph(root), path)
-    except _picture_errors() as e:
+    except _PICTURE_ERRORS as e:
         raise UsageError(str(e)) from None
     except OSError as e:  # the renderer's own failures are RenderError, not OSError
         raise UsageError(f"cannot write --svg {path}: {e.strerror or e}") from None
@@ -172,16 +163,11 @@ def _save_svg(root: Value, path: str) -> Path:
 
 def _save_html(explanation: Explanation, title: str, path: str) -> Path:
     try:
-        page = explanation.html(title=title)
-    except _picture_errors() as e:
+        return explanation.save_html(path, title)
+    except _PICTURE_ERRORS as e:
         raise UsageError(str(e)) from None
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
     except OSError as e:
         raise UsageError(f"cannot write --html {path}: {e.strerror or e}") from None
-    return target
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ def node_names(order: list[Value]) -> dict[int, str]:
 def kind(v: Value, root: Value) -> str:
     if v is root:
         return "output"
-    if hasattr(v, "requires_grad"):
+    if is_parameter(v):
         return "parameter"
     if not v.is_leaf:
         return "intermediate"
@@ -63,12 +63,20 @@ def check_root(root: object, who: str) -> Value:
     return root
 
 
-def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
-    order = topological_order(check_root(root, "draw_graph"))
+def check_size(order: list[Value], max_nodes: int = MAX_NODES) -> list[Value]:
     if len(order) > max_nodes:
         raise GraphTooLarge(f"graph has {len(order)} Values; a picture shows at most "
                             f"{max_nodes} (raise max_nodes=... or draw a smaller part)")
     return order
+
+
+def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
+    return check_size(topological_order(check_root(root, "draw_graph")), max_nodes)
+
+
+def is_parameter(v: Value) -> bool:
+    """A weight or bias: a Value with a `requires_grad` flag (nn's Parameter)."""
+    return hasattr(v, "requires_grad")
 
 
 def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: bool) -> str:

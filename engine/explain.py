@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.autograd import topological_order
+from engine.autograd import accumulation_order, topological_order
 from engine.draw import (
     MAX_NODES,
     GraphTooLarge,
     check_root,
-    checked_order,
+    check_size,
     fmt,
     node_names,
     render_graph,
@@ -78,9 +78,11 @@ class Explanation:
             if v.is_leaf:
                 continue
             g = grads[id(v)]
-            local = v.op.local(v.data, *[p.data for p in v.parents])
-            formulas = v.op.local_text([self.name(p) for p in v.parents], self.name(v))
-            for parent, d, formula in zip(v.parents, local, formulas):
+            parents = v.parents
+            local = v.op.local(v.data, *[p.data for p in parents])
+            formulas = v.op.local_text([self.name(p) for p in parents], self.name(v))
+            for i in accumulation_order(v):  # backward()'s order, so totals match it exactly
+                parent, d, formula = parents[i], local[i], formulas[i]
                 before = grads.get(id(parent))
                 total = d * g if before is None else before + d * g
                 grads[id(parent)] = total
@@ -127,7 +129,7 @@ class Explanation:
         """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step."""
         from engine.explain_html import Frame
 
-        checked_order(self.root, MAX_NODES)
+        check_size(self.order, MAX_NODES)
         if len(self.steps) > MAX_FRAMES:
             raise GraphTooLarge(f"this story has {len(self.steps)} steps; pictures are drawn "
                                 f"for at most {MAX_FRAMES} (the table has no limit)")

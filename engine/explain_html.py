@@ -19,6 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine.draw import FILL, NEGATIVE, POSITIVE
+
 KINDS = ("forward", "backward")
 
 
@@ -66,7 +68,7 @@ h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
 #narration { font-family: ui-monospace, monospace; font-size: 1.05rem; margin: .4rem 0 .8rem;
   padding: .4rem .6rem; background: #f4f4f4; border-left: 4px solid #888; }
 #viewer[data-kind="forward"] #narration { border-left-color: #2e7d32; }
-#viewer[data-kind="backward"] #narration { border-left-color: #1f5fbf; }
+#viewer[data-kind="backward"] #narration { border-left-color: POSITIVE; }
 .frame { margin: 0; overflow: auto; }
 .frame svg { max-width: 100%; height: auto; }
 #steps { font-family: ui-monospace, monospace; font-size: .9rem; }
@@ -74,7 +76,7 @@ h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
 #steps li:hover { background: #eef; }
 #steps li.current { background: #ffe98a; font-weight: bold; }
 #steps .kind { color: #777; margin-right: .5em; }
-"""
+""".replace("POSITIVE", POSITIVE)
 
 # Reads everything from the DOM the page already shows, so it works without JS (first frame).
 _JS = """
@@ -120,13 +122,20 @@ _JS = """
 })();
 """
 
-_LEGEND = (
-    'Colours: <span class="swatch" style="background:#d9d9d9"></span>leaves grey'
-    '<span class="swatch" style="background:#fff3a0"></span>parameters yellow'
-    '<span class="swatch" style="background:#b7e4b0"></span>output green; gradient sign'
-    '<span class="swatch" style="background:#1f5fbf"></span>blue positive'
-    '<span class="swatch" style="background:#e8710a"></span>orange negative'
-)
+def _swatch(colour: str, text: str, dashed: bool = False) -> str:
+    border = "border-style:dashed;" if dashed else ""
+    return f'<span class="swatch" style="background:{colour};{border}"></span>{text}'
+
+
+# Built from engine.draw's own colours, so the legend says what the pictures show.
+_LEGEND = "Colours: " + "".join([
+    _swatch(FILL["input"], "inputs grey"),
+    _swatch(FILL["parameter"], "parameters yellow"),
+    _swatch(FILL["constant"], "constants dashed", dashed=True),
+    _swatch(FILL["output"], "output green; gradient sign"),
+    _swatch(POSITIVE, "blue positive"),
+    _swatch(NEGATIVE, "orange negative"),
+])
 
 # Nothing may be fetched: inline style and script only; the empty data: icon stops the browser
 # from asking for /favicon.ico.

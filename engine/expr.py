@@ -17,14 +17,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from engine.ops import UNARY
 from engine.value import Value
 
 MAX_LENGTH = 10_000  # characters, checked before tokenizing
 MAX_DEPTH = 100  # nested parentheses, calls, signs and powers
-FUNCTIONS = ("exp", "log", "tanh", "relu", "sigmoid")
+FUNCTIONS = tuple(UNARY)  # the catalogue's one-operand ops: exp log tanh relu sigmoid
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 NUMBER = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
-_TOKEN = re.compile(rf"(?P<num>{NUMBER})|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+_TOKEN = re.compile(rf"(?P<num>{NUMBER})|(?P<name>{NAME})"
                     r"|(?P<op>\*\*|[-+*/()])|(?P<space>[ \t\r\n]+)")
 _NUMBER_TAIL = re.compile(r"[A-Za-z0-9_.]+")  # glued onto a number, it makes it malformed
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}  # precedence; signs and ** bind tighter

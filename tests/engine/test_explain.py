@@ -88,3 +88,20 @@ def test_table_has_no_size_limit_but_pictures_do() -> None:
         small = small * 1.0  # 301 Values, 451 steps
     with pytest.raises(GraphTooLarge, match="at most 400"):
         explain(small).frames()
+
+
+def test_totals_match_backward_bit_for_bit_through_fused_sums() -> None:
+    import random
+
+    from engine.value import weighted_sum
+
+    rng = random.Random(0)
+    for _ in range(200):
+        vs = [Value(rng.uniform(-10, 10) * 10 ** rng.randint(-8, 8), f"v{i}") for i in range(4)]
+        # each Value is a weight of one sum and an input of another: several contributions
+        s1 = weighted_sum(vs[:3], vs[1:], vs[3])
+        s2 = weighted_sum([vs[2], vs[0], vs[3]], [s1, vs[1], vs[0]], vs[1])
+        out = s1 * s2
+        story = explain(out)
+        out.backward()
+        assert [story.grads[id(v)] for v in vs] == [v.grad for v in vs]
