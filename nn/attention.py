@@ -23,6 +23,7 @@ from typing import Any
 from engine import Value
 from engine.value import weighted_sum, weighted_sums
 from nn import init as nninit
+from nn.layers import check_int
 from nn.losses import softmax
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
@@ -62,14 +63,6 @@ class Linear(Module):
         return f"{self.nin} → {self.nout}", "linear"
 
 
-def _check_d_model(d_model: object) -> int:
-    if isinstance(d_model, bool) or not isinstance(d_model, int):
-        raise TypeError(f"d_model must be an int, got {type(d_model).__name__} {d_model!r}")
-    if d_model < 1:
-        raise ValueError(f"d_model must be at least 1, got {d_model}")
-    return d_model
-
-
 class SelfAttention(Module):
     """One attention head: projections `q`, `k`, `v` (d_model → d_model) and, if `out_proj`,
     an output projection `out`, each with a bias unless `bias=False`.
@@ -85,7 +78,7 @@ class SelfAttention(Module):
 
     def __init__(self, d_model: int, seed: int | None = None, bias: bool = True,
                  out_proj: bool = True) -> None:
-        self.d_model = _check_d_model(d_model)
+        self.d_model = check_int("d_model", d_model)
         self.seed, self.has_bias, self.has_out = seed, bool(bias), bool(out_proj)
         rng = random.Random(seed)
         self.q, self.k, self.v = (Linear(d_model, d_model, bias) for _ in range(3))

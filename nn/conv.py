@@ -23,19 +23,11 @@ from typing import Any
 from engine import Value
 from engine.value import weighted_sums
 from nn import init as nninit
+from nn.layers import check_int
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
 
 Signal = Sequence[Value | float]
-
-
-def check_int(name: str, n: object, low: int) -> int:
-    """`n` if it is an int >= `low`; TypeError or ValueError naming `name` otherwise."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__} {n!r}")
-    if n < low:
-        raise ValueError(f"{name} must be at least {low}, got {n}")
-    return n
 
 
 def check_seed(seed: object) -> int | None:

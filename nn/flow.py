@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from engine import Value, is_grad_enabled
 from nn.layers import MLP, Layer
+from nn.losses import _sum
+from nn.summary import _stats
 
 LossFn = Callable[[list[Value | list[Value]]], Value]
 
@@ -76,13 +78,7 @@ def forward_with_activations(model: MLP, x: Sequence[Value | float]
     list); the last entry of the activations is the output layer's list of Values.
     """
     _check_model(model)
-    if len(x) != model.nin:
-        raise ValueError(f"MLP expects {model.nin} inputs, got {len(x)}")
-    acts: list[list[Value]] = []
-    h: Sequence[Value | float] = x
-    for layer in model.layers:  # as MLP.__call__ does, keeping each layer's result
-        h = layer.forward(h)
-        acts.append(h)
+    acts = model.layer_outputs(x)
     out = acts[-1]
     return (out[0] if len(out) == 1 else out), acts
 
@@ -90,10 +86,7 @@ def forward_with_activations(model: MLP, x: Sequence[Value | float]
 def _mean_of_squares(outputs: list[Value | list[Value]]) -> Value:
     """The default loss: the mean over the batch and the output neurons of output²."""
     terms = [v * v for out in outputs for v in (out if isinstance(out, list) else [out])]
-    total = terms[0]
-    for t in terms[1:]:
-        total = total + t
-    return total / len(terms)
+    return _sum(terms) / len(terms)
 
 
 def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
@@ -138,8 +131,8 @@ def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
 def _layer_stats(name: str, layer: Layer, rows: list[list[float]]) -> LayerStats:
     """Statistics of one layer; `rows[b][j]` is neuron j's activation on example b."""
     weights = [w for row in layer.weight for w in row]
-    w_mean, w_std = _mean_std([w.data for w in weights])
-    a_mean, a_std = _mean_std([a for row in rows for a in row])
+    w_mean, w_std = _stats([w.data for w in weights])
+    a_mean, a_std = _stats([a for row in rows for a in row])
     flat = [[is_saturated(layer.activation, a) for a in row] for row in rows]
     saturated = sum(map(sum, flat)) / (len(rows) * layer.nout)
     dead = sum(all(row[j] for row in flat) for j in range(layer.nout)) / layer.nout
@@ -147,11 +140,6 @@ def _layer_stats(name: str, layer: Layer, rows: list[list[float]]) -> LayerStats
     weight_norm = math.sqrt(sum(w.data * w.data for w in weights))
     return LayerStats(name, layer.activation, w_mean, w_std, a_mean, a_std, saturated, dead,
                       grad_norm, grad_norm / weight_norm if weight_norm > 0 else math.nan)
-
-
-def _mean_std(xs: list[float]) -> tuple[float, float]:
-    mean = sum(xs) / len(xs)
-    return mean, math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
 
 
 def _check_model(model: object) -> None:

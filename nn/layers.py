@@ -52,11 +52,12 @@ def _fused(fused: bool | None, n_weights: int) -> bool:
     return n_weights > FUSE_ABOVE_WEIGHTS if fused is None else bool(fused)
 
 
-def _check_size(name: str, n: object) -> int:
+def check_int(name: str, n: object, low: int = 1) -> int:
+    """`n` if it is an int >= `low`; TypeError or ValueError naming `name` otherwise."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"{name} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
+    if n < low:
+        raise ValueError(f"{name} must be at least {low}, got {n}")
     return n
 
 
@@ -71,7 +72,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None,
                  fused: bool | None = None) -> None:
-        self.nin = _check_size("nin", nin)
+        self.nin = check_int("nin", nin)
         self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
         self.fused = _fused(fused, nin)
         rng = rng if rng is not None else random.Random()
@@ -113,8 +114,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
                  rng: random.Random | None = None, fused: bool | None = None) -> None:
-        _check_size("nin", nin)
-        _check_size("nout", nout)
+        check_int("nin", nin)
+        check_int("nout", nout)
         rng = rng if rng is not None else random.Random()
         self.fused = _fused(fused, nin * nout)
         self.neurons = [Neuron(nin, activation, rng, self.fused) for _ in range(nout)]
@@ -137,6 +138,10 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         _check_inputs("Layer", x, self.nin)
+        return self._forward(x)
+
+    def _forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """`forward` without the input check, for callers that have made it (MLP)."""
         if self.fused:  # the whole layer at once, sharing one inputs tuple
             return weighted_sums(self._rows, x, ACTIVATION_OPS[self.activation])
         # Numbers become constant Values once here, not once per neuron.
@@ -160,11 +165,11 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  init: str = "uniform", seed: int | None = None, fused: bool | None = None
                  ) -> None:
-        _check_size("nin", nin)
+        check_int("nin", nin)
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         for i, n in enumerate(nouts):
-            _check_size(f"nouts[{i}]", n)
+            check_int(f"nouts[{i}]", n)
         _check_choice("activation", activation, [a for a in ACTIVATIONS if a != "linear"])
         _check_choice("init", init, INITS)
         self.nin, self.nouts, self.activation, self.init, self.seed = (
@@ -185,10 +190,19 @@ class MLP(Module):
             yield f"layers.{i}", layer
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = self.layer_outputs(x)[-1]
+        return out[0] if len(out) == 1 else out
+
+    def layer_outputs(self, x: Sequence[Value | float]) -> list[list[Value]]:
+        """Every layer's outputs (after its activation), first layer first; the last entry is
+        the model's output. The inputs are checked once: each layer's outputs are the next
+        layer's inputs by construction."""
         _check_inputs("MLP", x, self.nin)
+        outputs = []
         for layer in self.layers:
-            x = layer.forward(x)
-        return x[0] if len(x) == 1 else x
+            x = layer._forward(x)
+            outputs.append(x)
+        return outputs
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,

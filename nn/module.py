@@ -9,7 +9,7 @@ dotted names such as `layers.0.neurons.3.w.1`, the parameter order, `state_dict(
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,12 +39,16 @@ class Module:
 
     # -- names and parameters -----------------------------------------------------------
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every submodule, depth first, with dotted names ("" for self)."""
+    def named_modules(self, prefix: str = "", stop: Callable[[Module], bool] | None = None
+                      ) -> Iterator[tuple[str, Module]]:
+        """This module and every submodule, depth first, with dotted names ("" for self).
+        Below a module for which `stop` is true, the walk does not go down."""
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
             yield name, module
+            if stop is not None and stop(module):
+                continue
             children = [(f"{name}.{n}" if name else n, m) for n, m in module._children()]
             stack.extend(reversed(children))
 

@@ -38,15 +38,15 @@ def _module(module: object, who: str) -> Module:
 
 def _groups(module: object, who: str) -> list[tuple[str, Weights]]:
     """The model's weights (not biases) by layer: each outermost Layer or lone Neuron."""
-    groups, stack = [], [("", _module(module, who))]
-    while stack:
-        name, m = stack.pop()
-        if isinstance(m, (Layer, Neuron)):
+    def is_layer(m: Module) -> bool:
+        return isinstance(m, (Layer, Neuron))
+
+    groups = []
+    for name, m in _module(module, who).named_modules(stop=is_layer):
+        if is_layer(m):
             weights = [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters()
                        if n.split(".")[-2:-1] == ["w"]]  # "neurons.3.w.1", "w.0"; not ".b"
             groups.append((name or type(m).__name__, weights))
-            continue
-        stack.extend(reversed([(f"{name}.{n}" if name else n, c) for n, c in m._children()]))
     if not groups:
         raise TypeError(f"{who}: {type(module).__name__} has no Layer or Neuron to prune")
     return groups

@@ -153,12 +153,13 @@ def fake_quantize(model: MLP, scheme: str = "symmetric") -> MLP:
 
 def weight_errors(model: MLP, scheme: str = "symmetric") -> dict[str, list[float]]:
     """Per layer, dequantize(quantize(w)) - w for every weight, in parameter order."""
-    errors = {}
-    quantized = quantize_model(model, scheme)  # checks model and scheme first
-    for layer, ql in zip(model.layers, quantized):
-        errors[ql.name] = [d - w.data for row, drow in zip(layer.weight, ql.dequantized())
-                           for w, d in zip(row, drow)]
-    return errors
+    return _errors(model, quantize_model(model, scheme))  # checks model and scheme first
+
+
+def _errors(model: MLP, quantized: list[QuantizedLayer]) -> dict[str, list[float]]:
+    return {ql.name: [d - w.data for row, drow in zip(layer.weight, ql.dequantized())
+                      for w, d in zip(row, drow)]
+            for layer, ql in zip(model.layers, quantized)}
 
 
 def error_report(model: MLP, scheme: str = "symmetric"
@@ -170,7 +171,8 @@ def error_report(model: MLP, scheme: str = "symmetric"
     level outside), so `within_half_scale` must hold for every layer.
     """
     report = {}
-    for ql, errs in zip(quantize_model(model, scheme), weight_errors(model, scheme).values()):
+    quantized = quantize_model(model, scheme)  # once, for the errors and the qparams
+    for ql, errs in zip(quantized, _errors(model, quantized).values()):
         abs_errs = [abs(e) for e in errs]
         half = ql.qparams.scale / 2
         report[ql.name] = {

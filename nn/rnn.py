@@ -23,7 +23,8 @@ from typing import Any
 from engine import Value
 from engine.value import weighted_sums
 from nn import init as nninit
-from nn.conv import as_values, check_int, check_seed
+from nn.conv import as_values, check_seed
+from nn.layers import check_int
 from nn.module import Module, Tensor
 from nn.parameter import Parameter
 

@@ -14,15 +14,11 @@ from typing import Any
 
 def _rows_owner(model: Any) -> list[tuple[str, Any]]:
     """The outermost modules that can describe themselves (layers, or a lone neuron)."""
-    rows, stack = [], [("", model)]
-    while stack:
-        name, module = stack.pop()
-        if hasattr(module, "describe"):
-            rows.append((name or type(module).__name__, module))
-            continue
-        children = [(f"{name}.{n}" if name else n, m) for n, m in module._children()]
-        stack.extend(reversed(children))
-    return rows
+    def describes(m: Any) -> bool:
+        return hasattr(m, "describe")
+
+    return [(name or type(m).__name__, m) for name, m in model.named_modules(stop=describes)
+            if describes(m)]
 
 
 def _is_weight(name: str) -> bool:
