@@ -24,18 +24,27 @@ LESSON = "Two moons"
 ALPHA = 1e-4  # L2 strength in micrograd's demo
 
 
+def hits(scores: list[Value], ys: list[int]) -> float:
+    """The fraction of scores on the side of 0 their label (±1) says."""
+    return sum((y > 0) == (s.data > 0) for y, s in zip(ys, scores)) / len(ys)
+
+
+def accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> float:
+    with no_grad():
+        return hits([model(x) for x in xs], ys)
+
+
 def loss_and_accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> tuple[Value, float]:
     scores = [model(x) for x in xs]
     loss = hinge_loss(scores, ys) + ALPHA * l2_penalty(model.parameters())
-    accuracy = sum((y > 0) == (s.data > 0) for y, s in zip(ys, scores)) / len(ys)
-    return loss, accuracy
+    return loss, hits(scores, ys)
 
 
-def train(model: MLP, xs: list[list[float]], ys: list[int], steps: int
+def train(model: MLP, xs: list[list[float]], ys: list[int], steps: int, desc: str = "moons"
           ) -> list[tuple[float, float]]:
     opt = SGD(model.parameters(), lr=1.0)
     history = []
-    bar = tqdm(range(steps), desc="moons", unit="step", leave=False)
+    bar = tqdm(range(steps), desc=desc, unit="step", leave=False)
     for k in bar:
         loss, accuracy = loss_and_accuracy(model, xs, ys)
         opt.zero_grad()

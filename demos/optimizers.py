@@ -59,12 +59,6 @@ def loss_of(model: MLP, data: Data) -> Value:
     return binary_cross_entropy_with_logits([model(x) for x in xs], targets)
 
 
-def fresh_copy(state: dict) -> MLP:
-    model = MLP(2, SIZES, seed=0)  # its own draws are overwritten at once
-    model.load_state_dict(state)
-    return model
-
-
 def train(model: MLP, name: str, data: Data, steps: int, watch: Sequence[Parameter] = ()
           ) -> tuple[list[float], list[tuple[float, ...]]]:
     """Loss before each step and after the last (steps + 1 numbers), and the watched path."""
@@ -104,10 +98,10 @@ def window(paths: dict[str, list[tuple[float, ...]]], n: int) -> tuple[list[floa
     return tuple(axes)
 
 
-def surface(state: dict, pair: tuple[str, str], ga: list[float], gb: list[float], data: Data
+def surface(start: MLP, pair: tuple[str, str], ga: list[float], gb: list[float], data: Data
             ) -> list[list[float]]:
     """L(w_a, w_b) on the grid, rows along w_b, every other weight at its starting value."""
-    model = fresh_copy(state)
+    model = start.copy()
     named = dict(model.named_parameters())
     pa, pb = named[pair[0]], named[pair[1]]
     with no_grad():
@@ -160,17 +154,17 @@ def main(argv: list[str] | None = None) -> dict:
     args = lesson_parser(__doc__.splitlines()[0], seed=0).parse_args(argv)
     steps, path_steps, n_grid = (30, 25, 13) if args.quick else (100, 50, 25)
     data = moons_data()
-    start = MLP(2, SIZES, seed=args.seed).state_dict()
+    start = MLP(2, SIZES, seed=args.seed)
 
-    curves = {name: train(fresh_copy(start), name, data, steps)[0] for name in OPTIMIZERS}
+    curves = {name: train(start.copy(), name, data, steps)[0] for name in OPTIMIZERS}
     reached = {name: first_below(c, THRESHOLD) for name, c in curves.items()}
     best = min((k for k in reached.values() if k is not None), default=None)
     first = [name for name, k in reached.items() if k is not None and k == best]
 
-    pair = chosen_pair(fresh_copy(start), data)
+    pair = chosen_pair(start.copy(), data)
     paths, path_losses = {}, {}
     for name in OPTIMIZERS:
-        model = fresh_copy(start).freeze()  # requires_grad=False: every optimizer skips them
+        model = start.copy().freeze()  # requires_grad=False: every optimizer skips them
         named = dict(model.named_parameters())
         watch = [named[pair[0]], named[pair[1]]]
         for p in watch:

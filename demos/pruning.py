@@ -21,8 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from demos.moons import loss_and_accuracy, train
-from engine import no_grad
+from demos.moons import accuracy, loss_and_accuracy, train
 from engine import save_svg as save_engine_svg
 from nn import MLP, draw_network, make_moons
 from nn.optim import SGD
@@ -34,18 +33,6 @@ SHOWN = 0.7  # the sparsity whose network is drawn and quoted first in the concl
 # Fine-tuning continues at the learning rate the moons schedule ends with (1.0 - 0.9 = 0.1).
 FINETUNE_LR = 0.1
 CLOSE = 0.05  # "within a few points of dense": at most 5 percentage points below it
-
-
-def accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> float:
-    with no_grad():
-        return sum((y > 0) == (model(x).data > 0) for x, y in zip(xs, ys)) / len(ys)
-
-
-def copy_of(model: MLP, seed: int) -> MLP:
-    """A fresh MLP of the same shape holding the same numbers (state_dict round trip)."""
-    fresh = MLP(model.nin, model.nouts, model.activation, seed=seed)
-    fresh.load_state_dict(model.state_dict())
-    return fresh
 
 
 def fine_tune(model: MLP, xs: list[list[float]], ys: list[int], steps: int, desc: str) -> None:
@@ -124,7 +111,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     for s in SPARSITIES:
-        model = l1_unstructured(copy_of(dense, args.seed), s, scope="global")
+        model = l1_unstructured(dense.copy(), s, scope="global")
         pruned = [p for p in model.parameters() if p.pruned]
         results["pruned"].append(len(pruned))
         results["pruned_accuracy"].append(accuracy(model, test_xs, test_ys))
@@ -133,7 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         moved = [p for p in pruned if p.data != 0.0]
         if moved:  # the masks must hold through every optimizer step
             raise AssertionError(f"{len(moved)} pruned weights moved, e.g. {moved[0]!r}")
-        baseline = random_unstructured(copy_of(dense, args.seed), s, rng, scope="global")
+        baseline = random_unstructured(dense.copy(), s, rng, scope="global")
         results["random_accuracy"].append(accuracy(baseline, test_xs, test_ys))
         if s == SHOWN:
             shown = model

@@ -18,19 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from demos.moons import loss_and_accuracy, train
-from engine import no_grad
+from demos.moons import accuracy, train
 from nn import MLP, make_moons
 from nn.quantize import error_report, error_report_text, fake_quantize, weight_errors
 
 LESSON = "Int8 quantization"
 SCHEMES = ("symmetric", "affine")
 COLORS = {"symmetric": "#0877bd", "affine": "#e8710a"}
-
-
-def accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> float:
-    with no_grad():
-        return loss_and_accuracy(model, xs, ys)[1]
 
 
 def plot_errors(model: MLP, reports: dict[str, dict[str, dict[str, Any]]], out: Path) -> Path:

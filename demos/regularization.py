@@ -33,8 +33,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
+from demos.optimizers import Data, loss_of, moons_data
 from engine import no_grad
-from nn import MLP, binary_cross_entropy_with_logits, l1_penalty, l2_penalty, make_moons
+from nn import MLP, l1_penalty, l2_penalty
 from nn.optim import Adam, AdamW
 
 LESSON = "Regularization"
@@ -55,18 +56,16 @@ def norm(ws: list[float]) -> float:
     return math.sqrt(sum(w * w for w in ws))
 
 
-def train(start: dict, method: str, steps: int) -> tuple[MLP, list[float], float]:
+def train(start: MLP, method: str, data: Data, steps: int
+          ) -> tuple[MLP, list[float], float]:
     """The trained model, its weight norm before each step and after the last, final loss."""
-    xs, ys = make_moons(64, noise=0.1, seed=0)
-    targets = [(y + 1) / 2 for y in ys]  # labels -1/+1 -> BCE targets 0/1
-    model = MLP(2, SIZES, seed=0)  # its own draws are overwritten at once
-    model.load_state_dict(start)
+    model = start.copy()
     params = model.parameters()
     opt = (AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY) if method == "decoupled"
            else Adam(params, lr=LR))
     norms = [norm(weights(model))]
     for _ in tqdm(range(steps), desc=method, unit="step", leave=False):
-        loss = binary_cross_entropy_with_logits([model(x) for x in xs], targets)
+        loss = loss_of(model, data)
         if method == "l2":
             loss = loss + L2 * l2_penalty(params)
         elif method == "l1":
@@ -76,8 +75,7 @@ def train(start: dict, method: str, steps: int) -> tuple[MLP, list[float], float
         opt.step()
         norms.append(norm(weights(model)))
     with no_grad():
-        scores = [model(x) for x in xs]
-        data_loss = binary_cross_entropy_with_logits(scores, targets).data
+        data_loss = loss_of(model, data).data
     return model, norms, data_loss
 
 
@@ -114,10 +112,11 @@ def plot(final: dict[str, list[float]], norms: dict[str, list[float]], out: Path
 def main(argv: list[str] | None = None) -> dict:
     args = lesson_parser(__doc__.splitlines()[0], seed=0).parse_args(argv)
     steps = 40 if args.quick else 150
-    start = MLP(2, SIZES, seed=args.seed).state_dict()
+    start = MLP(2, SIZES, seed=args.seed)
+    data = moons_data()
     final, norms, losses = {}, {}, {}
     for method in METHODS:
-        model, norms[method], losses[method] = train(start, method, steps)
+        model, norms[method], losses[method] = train(start, method, data, steps)
         final[method] = weights(model)
     near_zero = {m: sum(abs(w) < NEAR_ZERO for w in ws) / len(ws) for m, ws in final.items()}
     final_norm = {m: series[-1] for m, series in norms.items()}

@@ -19,10 +19,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from demos import moons
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
 from engine import Value
 from engine import save_svg as save_engine_svg
-from nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
+from nn import MLP, draw_network, hinge_loss, make_moons
 from nn.optim import SGD
 
 LESSON = "Transfer learning"
@@ -58,15 +59,8 @@ def scores_and_accuracy(model: MLP, xs: Points, ys: list[int]) -> tuple[list[Val
 
 def pretrain(model: MLP, xs: Points, ys: list[int], steps: int) -> float:
     """micrograd's demo recipe (hinge + 1e-4 L2, SGD lr 1.0 -> 0.1); returns the accuracy."""
-    opt = SGD(model.parameters(), lr=1.0)
-    for k in tqdm(range(steps), desc="pre-train on task A", leave=False):
-        scores, _ = scores_and_accuracy(model, xs, ys)
-        loss = hinge_loss(scores, ys) + 1e-4 * l2_penalty(model.parameters())
-        opt.zero_grad()
-        loss.backward()
-        opt.lr = 1.0 - 0.9 * k / steps
-        opt.step()
-    return scores_and_accuracy(model, xs, ys)[1]
+    moons.train(model, xs, ys, steps, desc="pre-train on task A")
+    return moons.accuracy(model, xs, ys)
 
 
 def train_to_target(model: MLP, xs: Points, ys: list[int], max_steps: int, desc: str,

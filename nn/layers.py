@@ -208,6 +208,13 @@ class MLP(Module):
         return {"nin": self.nin, "nouts": self.nouts, "activation": self.activation,
                 "init": self.init, "seed": self.seed, "fused": self.fused}
 
+    def copy(self) -> MLP:
+        """A new MLP with this one's configuration and weights (a state_dict round trip:
+        numbers only, not the frozen or pruned flags)."""
+        twin = MLP(**self.config())
+        twin.load_state_dict(self.state_dict())
+        return twin
+
     def __repr__(self) -> str:
         shape = " → ".join([str(self.nin)] + [f"{layer.nout} {layer.activation}"
                                               for layer in self.layers])

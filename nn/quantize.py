@@ -141,13 +141,12 @@ def fake_quantize(model: MLP, scheme: str = "symmetric") -> MLP:
     This is what torch.ao.quantization's FakeQuantize does in the forward pass: the network
     still computes in floats, but only with values an int8 model could hold.
     """
-    layers = quantize_model(model, scheme)
-    state = model.state_dict()
-    for i, ql in enumerate(layers):
-        for j, row in enumerate(ql.dequantized()):
-            state[f"layers.{i}.neurons.{j}.w"] = row
-    copy = MLP(**model.config())
-    copy.load_state_dict(state)
+    quantized = quantize_model(model, scheme)
+    copy = model.copy()
+    for layer, ql in zip(copy.layers, quantized):
+        for row, drow in zip(layer.weight, ql.dequantized()):
+            for w, d in zip(row, drow):
+                w.data = d
     return copy
 
 
