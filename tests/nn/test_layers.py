@@ -148,3 +148,13 @@ def test_fused_neuron_draws_one_sigma_node_and_is_narrated() -> None:
 def test_parameters_are_labelled_with_their_names() -> None:
     model = MLP(2, [3, 1], seed=0)
     assert all(p.label == name for name, p in model.named_parameters())
+
+
+def test_copy_has_the_same_numbers_in_new_parameters() -> None:
+    model = MLP(2, [4, 1], activation="tanh", seed=3)
+    model.layers[0].neurons[0].w[0].data = 0.123
+    twin = model.copy()
+    assert twin.config() == model.config()
+    assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+    twin.layers[0].neurons[0].w[0].data = 9.0
+    assert model.layers[0].neurons[0].w[0].data == 0.123  # no shared Parameter objects
