@@ -17,7 +17,7 @@ By the time a nan reaches the loss, the op that made it is usually far away. Und
 2. Backward: it runs backprop one chain-rule step at a time (each node's op's `local`, no fast
    paths) and raises at the first step after which a gradient is non-finite, naming that node,
    the op, the gradient flowing in and the local derivative:
-   ``backward: x.grad became inf from n1.grad * (1/x) = 1 * inf at node n1 = log(x)``.
+   ``backward: x.grad became inf from n1.grad * (1/x) = 1 / 1e-320 at node n1 = log(x)``.
 
 Names are those of `explain` and `draw_graph` (`engine.draw.node_names`): a node's label,
 else n1, n2, ... in forward order; a constant (an unlabelled leaf) is shown by its value.
@@ -55,17 +55,18 @@ def detect_anomaly(enabled: bool = True) -> Iterator[None]:
     """Check every `backward()` inside the block (or decorated function) for non-finite
     values and gradients, raising `AnomalyError` at the first. Nests; `enabled=False` turns
     the mode off inside an enclosing one. The previous mode is restored on exit, also when
-    the block raises."""
-    previous = autograd.anomaly_enabled
-    autograd.anomaly_enabled = bool(enabled)
+    the block raises. Per thread, as PyTorch's."""
+    previous = autograd.modes.anomaly
+    autograd.modes.anomaly = bool(enabled)
     try:
         yield
     finally:
-        autograd.anomaly_enabled = previous
+        autograd.modes.anomaly = previous
 
 
 def is_anomaly_enabled() -> bool:
-    return autograd.anomaly_enabled
+    """Whether this thread's `backward()` calls check for non-finite numbers."""
+    return autograd.modes.anomaly
 
 
 # -- messages ---------------------------------------------------------------------------
@@ -155,14 +156,14 @@ def checked_backward(root: Value) -> None:
     for node in reversed(computed):
         g = node.grad
         parents = node.parents
-        local = node._op.local(node.data, *[p.data for p in parents])
+        gains = node._op.chain(g, node.data, *[p.data for p in parents])
         for i in accumulation_order(node):
-            parent, d = parents[i], local[i]
+            parent, gained = parents[i], gains[i]
             before = parent.grad
-            parent.grad = total = before + d * g
+            parent.grad = total = before + gained
             if total - total != 0.0:
-                raise AnomalyError(_backward_message(names, node, parent, i, g, d, before),
-                                   "backward", parent)
+                raise AnomalyError(_backward_message(names, node, parent, i, g, gained,
+                                                     before), "backward", parent)
 
 
 def _check_leaf_total(leaf: Value, names: _Names) -> None:
@@ -175,14 +176,15 @@ def _check_leaf_total(leaf: Value, names: _Names) -> None:
                            "backward", leaf)
 
 
-def _backward_message(names: _Names, node: Value, parent: Value, i: int, g: float, d: float,
-                      before: float) -> str:
-    formula = node.op.local_text([names(p) for p in node.parents], names(node))[i]
+def _backward_message(names: _Names, node: Value, parent: Value, i: int, g: float,
+                      gained: float, before: float) -> str:
+    parents = node.parents
+    formula = node.op.local_text([names(p) for p in parents], names(node))[i]
+    arithmetic = node.op.chain_text(g, node.data, *[p.data for p in parents], fmt=fmt)[i]
     text = (f"backward: {names.grad_of(parent)} became {fmt(parent.grad)} from "
-            f"{names(node)}.grad * {formula} = {fmt(g)} * {fmt(d)}")
+            f"{names(node)}.grad * {formula} = {arithmetic}")
     if before != 0.0:
-        product = d * g
-        text += f" = {fmt(product)}, added to {fmt(before)}"
+        text += f" = {fmt(gained)}, added to {fmt(before)}"
         if before - before != 0.0:
             text += " already non-finite from earlier backward() calls (leaves accumulate)"
     return text + f" at node {names.computation(node)}"

@@ -10,6 +10,7 @@ while leaves (inputs and weights) accumulate across calls until someone zeroes t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -19,27 +20,56 @@ from engine.ops import ADD, MUL, RELU, WSUM
 if TYPE_CHECKING:
     from engine.value import Value
 
-# Read by every op: when False, results are recorded as constants with no parents.
-grad_enabled = True
-# Read once per backward(): when True (engine.anomaly.detect_anomaly), backward() checks every
-# value and gradient for inf and nan instead of taking the fast path below.
-anomaly_enabled = False
+class _Modes(threading.local):
+    """This thread's modes: grad mode and anomaly mode are per thread, as in PyTorch, so one
+    thread's `no_grad()` (an inference server, an optimizer step) never stops another's
+    training from recording."""
+
+    grad = True  # when False, results are recorded as constants with no parents
+    # Read once per backward(): when True (engine.anomaly.detect_anomaly), backward() checks
+    # every value and gradient for inf and nan instead of taking the fast path below.
+    anomaly = False
+
+
+modes = _Modes()
+
+# Read by every op before the thread's own flag: True while no thread is inside a no_grad()
+# block, so that every thread records and one module global answers. Reading the
+# thread-local on every op instead costs about 40 ns a node, a quarter of the time it takes
+# to build one (measured on `a * b + a` then relu); this way it is read only while some
+# thread is inside no_grad().
+everyone_records = True
+_open_blocks = 0  # no_grad() blocks open in all threads
+_lock = threading.Lock()
+
+
+def recording() -> bool:
+    """Whether ops run now, in this thread, record the graph."""
+    return everyone_records or modes.grad
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Build no graph inside the block (optimizer updates, inference), as torch.no_grad()."""
-    global grad_enabled
-    previous = grad_enabled
-    grad_enabled = False
+    """Build no graph inside the block (optimizer updates, inference), as torch.no_grad().
+    Per thread: other threads go on recording."""
+    global everyone_records, _open_blocks
+    previous = modes.grad
+    with _lock:
+        _open_blocks += 1
+        everyone_records = False
+    modes.grad = False
     try:
         yield
     finally:
-        grad_enabled = previous
+        modes.grad = previous
+        with _lock:
+            _open_blocks -= 1
+            everyone_records = _open_blocks == 0
 
 
 def is_grad_enabled() -> bool:
-    return grad_enabled
+    """Whether this thread records the graph (False inside no_grad())."""
+    return modes.grad
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:
@@ -50,18 +80,29 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     them; a node whose parents are all done is emitted at once. Deterministic: parents are
     taken in their recorded order. `leaves=False` leaves out the inputs, weights and
     constants (backward never needs to visit them).
+
+    A fused Σ's two tuples are shared (the inputs by a layer's neurons, (w..., bias) by one
+    neuron across calls), so a tuple is scanned until it is *finished*, not once per node:
+    it is finished when a Σ that holds it is emitted, since that Σ's parents, every element
+    of the tuple, were all emitted before it. Until then, every Σ that meets the tuple pushes
+    its elements not yet seen: a tuple that one Σ has begun may still have elements waiting
+    on the stack below the Σ now being expanded (a layer's input tuple that is also the
+    weights of a later Σ, say), and that Σ must wait for them too.
     """
     order: list[Value] = []
     seen: set[Value] = set()
-    shared: set[int] = set()  # ids of Σ tuples already expanded
-    keep: list[tuple[Value, ...]] = []  # holds those tuples, so their ids stay theirs
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    # ids of finished tuples: each is held by a node in `seen`, so its id stays its own
+    done: set[int] = set()
+    stack: list[tuple[Value, bool | None]] = [(root, False)]
+    push, pop, emit, mark, finish = stack.append, stack.pop, order.append, seen.add, done.add
 
     while stack:
-        node, expanded = pop()
-        if expanded:
+        node, state = pop()
+        if state is not False:  # True: emit; None: emit a Σ, whose tuples are then finished
             emit(node)
+            if state is None:
+                finish(id(node._a))
+                finish(id(node._b))
             continue
         if node in seen:
             continue
@@ -71,49 +112,52 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             emit(node)
             continue
         b = node._b
-        if b is None and a not in seen and type(a._b) is tuple and id(a._b) in shared \
-                and id(a._a) in shared:
-            # A unary node (an activation) on a fused Σ whose tuples are finished (see
-            # below): the Σ is ready, so emit both now instead of three trips round the loop.
-            mark(a)
-            emit(a)
-            emit(node)
-            continue
-        push((node, True))
-        waiting = len(stack)
         if b is None:
+            if a not in seen and type(a._b) is tuple and id(a._b) in done \
+                    and id(a._a) in done:
+                # An activation on a fused Σ whose tuples are finished: the Σ is ready, so
+                # emit both now instead of three trips round the loop.
+                mark(a)
+                emit(a)
+                emit(node)
+                continue
             if (leaves or a._a is not None) and a not in seen:
+                push((node, True))
                 push((a, False))
-        elif type(b) is tuple:  # fused Σ: _a = (w..., bias), _b = inputs
-            # Both tuples are shared: the inputs by a layer's neurons, (w..., bias) by one
-            # neuron across calls. Each is expanded once per walk, not once per node. This is
-            # safe because a tuple's elements always existed before every node sharing it, so
-            # none of them can depend on such a node: whichever node expanded the tuple first
-            # has had those elements finished before any other sharer is reached.
-            new_a = id(a) not in shared
-            if new_a:
-                shared.add(id(a))
-                keep.append(a)
-                if (leaves or a[-1]._a is not None) and a[-1] not in seen:
-                    push((a[-1], False))
-            if id(b) not in shared:
-                shared.add(id(b))
-                keep.append(b)
-                for p in reversed(b):
-                    if (leaves or p._a is not None) and p not in seen:
-                        push((p, False))
-            if new_a:
-                for i in range(len(a) - 2, -1, -1):
-                    if (leaves or a[i]._a is not None) and a[i] not in seen:
-                        push((a[i], False))
-        else:
+            else:
+                emit(node)
+            continue
+        if type(b) is not tuple:
+            push((node, True))
+            waiting = len(stack)
             if (leaves or b._a is not None) and b not in seen:
                 push((b, False))
             if (leaves or a._a is not None) and a not in seen:
                 push((a, False))
+            if len(stack) == waiting:  # both parents already done: emit now
+                pop()
+                emit(node)
+            continue
+        # a fused Σ: _a = (w..., bias), _b = inputs; pushed bias, inputs, weights, so that
+        # the weights come off the stack first, as parent order says
+        push((node, None))
+        waiting = len(stack)
+        weights_done = id(a) in done
+        if not weights_done and (leaves or a[-1]._a is not None) and a[-1] not in seen:
+            push((a[-1], False))
+        if id(b) not in done:
+            for p in reversed(b):
+                if (leaves or p._a is not None) and p not in seen:
+                    push((p, False))
+        if not weights_done:
+            for i in range(len(a) - 2, -1, -1):
+                if (leaves or a[i]._a is not None) and a[i] not in seen:
+                    push((a[i], False))
         if len(stack) == waiting:  # every parent already done: emit now
             pop()
             emit(node)
+            finish(id(a))
+            finish(id(b))
     return order
 
 
@@ -133,14 +177,15 @@ def backward(root: Value) -> None:
     """Fill `.grad` on every node `root` depends on.
 
     Each node passes its gradient to its parents times the op's local derivative
-    (`Op.local`). The most frequent ops are written out inline, with exactly the arithmetic
-    their `local` states, because a function call per node would double the cost of a
-    training step; every other op goes through `local`. The inline ops skip a zero gradient
+    (`Op.chain`, which divides by a quotient's divisor instead). The most frequent ops are
+    written out inline, with exactly the arithmetic their `local` states, because a function
+    call per node would double the cost of a training step; every other op goes through
+    `chain`. The inline ops skip a zero gradient
     where that is exact, i.e. where every local derivative is finite (then 0 * d adds
     nothing): a dead relu or a point outside the hinge margin then costs nothing further
     down, as in a hand-written backward pass.
     """
-    if anomaly_enabled:
+    if modes.anomaly:
         from engine.anomaly import checked_backward
 
         return checked_backward(root)
@@ -180,6 +225,5 @@ def backward(root: Value) -> None:
                 a.grad += 0.0 * g  # 0 * inf or 0 * nan is nan, as the generic path gives
         else:
             parents = node.parents
-            local = op.local(node.data, *[p.data for p in parents])
-            for parent, d in zip(parents, local):
-                parent.grad += d * g
+            for parent, gained in zip(parents, op.chain(g, node.data, *[p.data for p in parents])):
+                parent.grad += gained

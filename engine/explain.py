@@ -79,15 +79,17 @@ class Explanation:
                 continue
             g = grads[id(v)]
             parents = v.parents
-            local = v.op.local(v.data, *[p.data for p in parents])
+            datas = [p.data for p in parents]
+            gains = v.op.chain(g, v.data, *datas)
+            sums = v.op.chain_text(g, v.data, *datas, fmt=fmt)
             formulas = v.op.local_text([self.name(p) for p in parents], self.name(v))
             for i in accumulation_order(v):  # backward()'s order, so totals match it exactly
-                parent, d, formula = parents[i], local[i], formulas[i]
+                parent, gained, formula = parents[i], gains[i], formulas[i]
                 before = grads.get(id(parent))
-                total = d * g if before is None else before + d * g
+                total = gained if before is None else before + gained
                 grads[id(parent)] = total
                 text = (f"{self.name(parent)}.grad += {self.name(v)}.grad * {formula} = "
-                        f"{fmt(g)} * {fmt(d)} = {fmt(d * g)}")
+                        f"{sums[i]} = {fmt(gained)}")
                 if before is not None:
                     text += f" (total {fmt(total)})"
                 self.steps.append(Step("backward", parent, v, text, total))

@@ -29,6 +29,11 @@ class Op:
     `formula` says the same local derivatives in words for `explain`: one template per
     parent, with {a} and {b} standing for the parents' names and {out} for the result's
     (or a function of (parent names, out name) for ops of any arity).
+
+    `over` marks local derivatives that are quotients: for parent i, `over[i]` is the index
+    of the operand it is divided by (None: not a quotient), and `local` gives the numerator.
+    The chain rule then divides the incoming gradient first, g / b, instead of multiplying
+    by 1 / b, which overflows for |b| < 1e-308 where the true gradient is finite.
     """
 
     name: str
@@ -36,6 +41,33 @@ class Op:
     forward: Callable[..., float]
     local: Callable[..., tuple[float, ...]]
     formula: tuple[str, ...] | Callable[[list[str], str], list[str]] = ()
+    over: tuple[int | None, ...] = ()
+
+    def derivatives(self, out: float, *args: float) -> tuple[float, ...]:
+        """d out / d parent for each parent, as numbers (quotients divided out)."""
+        local = self.local(out, *args)
+        if not self.over:
+            return local
+        return tuple([d if k is None else div(d, args[k]) for d, k in zip(local, self.over)])
+
+    def chain(self, g: float, out: float, *args: float) -> tuple[float, ...]:
+        """What each parent's gradient gains from this node's gradient `g`: g · d out/d parent,
+        computed as (g / divisor) · numerator for a quotient (see `over`)."""
+        local = self.local(out, *args)
+        if not self.over:
+            return tuple([d * g for d in local])
+        return tuple([d * g if k is None else div(g, args[k]) * d
+                      for d, k in zip(local, self.over)])
+
+    def chain_text(self, g: float, out: float, *args: float, fmt: Callable[[float], str]
+                   ) -> list[str]:
+        """The arithmetic of `chain` for each parent, in words: `2 * 0.5` or `2 / 4 * (-3)`."""
+        local = self.local(out, *args)
+        over = self.over or (None,) * len(local)
+        return [f"{fmt(g)} * {fmt(d)}" if k is None
+                else f"{fmt(g)} / {fmt(args[k])}" if d == 1.0
+                else f"{fmt(g)} / {fmt(args[k])} * {_paren(fmt(d))}"
+                for d, k in zip(local, over)]
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -58,6 +90,10 @@ class Op:
             return self.formula(names, out)
         fields = {"a": names[0], "b": names[1] if len(names) > 1 else "", "out": out}
         return [t.format(**fields) for t in self.formula]
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
 
 
 # -- IEEE-style float helpers (Python raises where IEEE 754 gives inf or nan) --------------
@@ -129,14 +165,14 @@ def _pow_exponent_grad(out: float, a: float, b: float) -> float:
 ADD = Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), ("1", "1"))
 SUB = Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0), ("1", "(-1)"))
 MUL = Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a), ("{b}", "{a}"))
-DIV = Op("div", "/", div, lambda out, a, b: (div(1.0, b), -div(out, b)),
-         ("(1/{b})", "(-{out}/{b})"))
+DIV = Op("div", "/", div, lambda out, a, b: (1.0, -out), ("(1/{b})", "(-{out}/{b})"),
+         over=(1, 1))
 NEG = Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,), ("(-1)",))
 POW = Op("pow", "**", power,
          lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)),
          ("{b}·{a}**({b}-1)", "{out}·ln({a})"))
 EXP = Op("exp", "exp", exp, lambda out, a: (out,), ("{out}",))
-LOG = Op("log", "log", log, lambda out, a: (div(1.0, a),), ("(1/{a})",))
+LOG = Op("log", "log", log, lambda out, a: (1.0,), ("(1/{a})",), over=(0,))
 TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,), ("(1 - {out}²)",))
 # relu'(0) = 0, PyTorch's choice at the kink; relu(nan) is nan, as torch.relu gives.
 RELU = Op("relu", "relu", lambda a: 0.0 if a <= 0.0 else a,

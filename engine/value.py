@@ -91,7 +91,7 @@ class Value:
         out.data = self.data + other.data
         out.grad = 0.0
         out.label = ""
-        if autograd.grad_enabled:
+        if autograd.everyone_records or autograd.modes.grad:
             out._op, out._a, out._b = ops.ADD, self, other
         else:
             out._op = out._a = out._b = None
@@ -104,7 +104,7 @@ class Value:
         out.data = self.data * other.data
         out.grad = 0.0
         out.label = ""
-        if autograd.grad_enabled:
+        if autograd.everyone_records or autograd.modes.grad:
             out._op, out._a, out._b = ops.MUL, self, other
         else:
             out._op = out._a = out._b = None
@@ -181,7 +181,7 @@ def _record(data: float, op: Op, a: object, b: Value | None) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if autograd.grad_enabled:
+    if autograd.everyone_records or autograd.modes.grad:
         out._op, out._a, out._b = op, a, b
     else:
         out._op = out._a = out._b = None
@@ -226,7 +226,7 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
     if set(map(type, xs)) != {Value}:  # numbers (a first layer's inputs) become constants
         xs = tuple(x if type(x) is Value else _operand(x, ops.WSUM) for x in xs)
     xd = [x.data for x in xs]
-    record = autograd.grad_enabled
+    record = autograd.recording()
     act = activation.forward if activation is not None else None
     out = []
     for wb in neurons:

@@ -86,3 +86,49 @@ def test_every_op_in_the_catalogue_is_tested() -> None:
     tested = {case.f(*[Value(0.5)] * len(case.args)).op.name for case in CATALOGUE}
     defined = {op.name for op in vars(O).values() if isinstance(op, O.Op)}
     assert defined <= tested, f"ops without a catalogue line: {defined - tested}"
+
+
+# -- quotients: the incoming gradient is divided, never multiplied by an overflowed 1/b -------
+
+def test_log_of_a_subnormal_with_a_small_gradient_is_finite() -> None:
+    # The review's case: 1/x overflows for x = 1e-310, but 1e-20 / x = 1e290 (PyTorch's too).
+    x = Value(1e-310, "x")
+    (x.log() * 1e-20).backward()
+    assert x.grad == 1e-20 / 1e-310
+    assert math.isclose(x.grad, 1e290, rel_tol=1e-9)
+
+
+def test_both_gradients_of_a_quotient_by_a_subnormal_are_finite() -> None:
+    a, b = Value(1e-300, "a"), Value(1e-310, "b")
+    out = a / b  # 1e10
+    (out * 1e-20).backward()
+    assert math.isclose(a.grad, 1e290, rel_tol=1e-9)  # 1e-20 / b; 1 / b alone is inf
+    assert math.isclose(b.grad, -1e300, rel_tol=1e-9)  # -1e-20 · a / b²; out / b is inf
+
+
+def test_explain_and_anomaly_mode_divide_the_same_way() -> None:
+    from engine import detect_anomaly, explain
+
+    a, b = Value(1e-300, "a"), Value(1e-310, "b")
+    story = explain(a / b * 1e-20)
+    with detect_anomaly():
+        (a / b * 1e-20).backward()  # no AnomalyError: every gradient is finite
+    assert story.grads[id(a)] == a.grad and story.grads[id(b)] == b.grad
+    assert math.isclose(a.grad, 1e290, rel_tol=1e-9)
+    assert "n2.grad / b" not in str(story)  # the words name the formula, then the arithmetic
+    assert "= 1e-20 / 1e-310 = 1e+290" in str(story)
+
+
+ORDINARY = st.one_of(st.floats(-1e6, -1e-6), st.floats(1e-6, 1e6))
+
+
+@given(ORDINARY, ORDINARY, ORDINARY)
+def test_quotients_give_the_numbers_they_gave_before_at_ordinary_magnitudes(
+        a: float, b: float, g: float) -> None:
+    # Before: g * (1/b) and g * (-out/b), g * (1/a) for log; now g / b first. Within 1e-15.
+    out = a / b
+    got = O.DIV.chain(g, out, a, b)
+    assert math.isclose(got[0], g * (1.0 / b), rel_tol=1e-15)
+    assert math.isclose(got[1], g * (-out / b), rel_tol=1e-15)
+    if a > 0:
+        assert math.isclose(O.LOG.chain(g, math.log(a), a)[0], g * (1.0 / a), rel_tol=1e-15)
