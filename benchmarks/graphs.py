@@ -19,9 +19,9 @@ from typing import Any
 
 from benchmarks.harness import Contender, medians, round_robin
 from benchmarks.moons import SEED, SIZES, AgreementError, micrograd
-from engine import Value, draw_graph, render_svg, topological_order
-from engine.render import RendererNotFound, find_renderer
-from nn import MLP, make_moons
+from weightgrad.engine import Value, draw_graph, render_svg, topological_order
+from weightgrad.engine.render import RendererNotFound, find_renderer
+from weightgrad.nn import MLP, make_moons
 
 ADD, MUL, RELU = 0, 1, 2
 

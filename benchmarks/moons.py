@@ -16,8 +16,8 @@ from typing import Any
 
 from benchmarks import plain
 from benchmarks.harness import Contender, medians, round_robin, timed
-from nn import MLP, hinge_loss, l2_penalty, make_moons
-from nn.optim import SGD
+from weightgrad.nn import MLP, hinge_loss, l2_penalty, make_moons
+from weightgrad.nn.optim import SGD
 
 SEED = 1337
 SIZES = [2, 16, 16, 1]

@@ -38,11 +38,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from engine import Value, no_grad
-from nn.attention import SelfAttention
-from nn.layers import Neuron
-from nn.losses import mse_loss
-from nn.optim import Adam
+from weightgrad.engine import Value, no_grad
+from weightgrad.nn.attention import SelfAttention
+from weightgrad.nn.layers import Neuron
+from weightgrad.nn.losses import mse_loss
+from weightgrad.nn.optim import Adam
 
 LESSON = "Attention: weights computed from the data"
 T = 5  # tokens per sequence

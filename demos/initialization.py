@@ -32,8 +32,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from nn import MLP
-from nn.flow import LayerStats, flow_stats
+from weightgrad.nn import MLP
+from weightgrad.nn.flow import LayerStats, flow_stats
 
 LESSON = "Initialization and gradient flow"
 ACTIVATIONS = ("sigmoid", "tanh", "relu")

@@ -15,10 +15,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from engine import Value, no_grad
-from engine import save_svg as save_engine_svg
-from nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
-from nn.optim import SGD
+from weightgrad.engine import Value, no_grad
+from weightgrad.engine import save_svg as save_engine_svg
+from weightgrad.nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
+from weightgrad.nn.optim import SGD
 
 LESSON = "Two moons"
 ALPHA = 1e-4  # L2 strength in micrograd's demo

@@ -30,10 +30,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from engine import Value, no_grad
-from nn import MLP, binary_cross_entropy_with_logits, make_moons
-from nn.optim import SGD, Adam, AdamW, Lion, Optimizer
-from nn.parameter import Parameter
+from weightgrad.engine import Value, no_grad
+from weightgrad.nn import MLP, binary_cross_entropy_with_logits, make_moons
+from weightgrad.nn.optim import SGD, Adam, AdamW, Lion, Optimizer
+from weightgrad.nn.parameter import Parameter
 
 LESSON = "Optimizers"
 SIZES = [8, 8, 1]

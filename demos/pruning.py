@@ -22,10 +22,10 @@ from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
 from demos.moons import accuracy, loss_and_accuracy, train
-from engine import save_svg as save_engine_svg
-from nn import MLP, draw_network, make_moons
-from nn.optim import SGD
-from nn.prune import l1_unstructured, random_unstructured, sparsity_report
+from weightgrad.engine import save_svg as save_engine_svg
+from weightgrad.nn import MLP, draw_network, make_moons
+from weightgrad.nn.optim import SGD
+from weightgrad.nn.prune import l1_unstructured, random_unstructured, sparsity_report
 
 LESSON = "Pruning"
 SPARSITIES = (0.3, 0.5, 0.7, 0.9)

@@ -19,8 +19,8 @@ from typing import Any
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
 from demos.moons import accuracy, train
-from nn import MLP, make_moons
-from nn.quantize import error_report, error_report_text, fake_quantize, weight_errors
+from weightgrad.nn import MLP, make_moons
+from weightgrad.nn.quantize import error_report, error_report_text, fake_quantize, weight_errors
 
 LESSON = "Int8 quantization"
 SCHEMES = ("symmetric", "affine")

@@ -34,9 +34,9 @@ from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
 from demos.optimizers import Data, loss_of, moons_data
-from engine import no_grad
-from nn import MLP, l1_penalty, l2_penalty
-from nn.optim import Adam, AdamW
+from weightgrad.engine import no_grad
+from weightgrad.nn import MLP, l1_penalty, l2_penalty
+from weightgrad.nn.optim import Adam, AdamW
 
 LESSON = "Regularization"
 SIZES = [16, 16, 1]

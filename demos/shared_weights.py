@@ -23,12 +23,12 @@ from typing import Any
 from tqdm import tqdm
 
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from engine import Value, no_grad
-from nn.conv import Conv1d
-from nn.layers import Neuron
-from nn.losses import binary_cross_entropy_with_logits
-from nn.optim import Adam
-from nn.rnn import RNNCell, unroll
+from weightgrad.engine import Value, no_grad
+from weightgrad.nn.conv import Conv1d
+from weightgrad.nn.layers import Neuron
+from weightgrad.nn.losses import binary_cross_entropy_with_logits
+from weightgrad.nn.optim import Adam
+from weightgrad.nn.rnn import RNNCell, unroll
 
 LESSON = "Shared weights: Conv1d and RNN"
 PATTERN = [1.0, 1.0, -1.0]  # Barker code of length 3: autocorrelation sidelobes <= 1

@@ -21,10 +21,10 @@ from tqdm import tqdm
 
 from demos import moons
 from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from engine import Value
-from engine import save_svg as save_engine_svg
-from nn import MLP, draw_network, hinge_loss, make_moons
-from nn.optim import SGD
+from weightgrad.engine import Value
+from weightgrad.engine import save_svg as save_engine_svg
+from weightgrad.nn import MLP, draw_network, hinge_loss, make_moons
+from weightgrad.nn.optim import SGD
 
 LESSON = "Transfer learning"
 SIZES = [16, 16, 1]

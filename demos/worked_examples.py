@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demos.common import lesson_parser, record_picture
-from engine import Value, draw_graph, explain, save_svg
-from nn import Neuron as NNNeuron
-from nn import Parameter, draw_network
+from weightgrad.engine import Value, draw_graph, explain, save_svg
+from weightgrad.nn import Neuron as NNNeuron
+from weightgrad.nn import Parameter, draw_network
 
 LESSON = "Worked examples"
 QUOTED = 4.9  # the figure the first example is usually quoted with

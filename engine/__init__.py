@@ -4,13 +4,13 @@
 computed.
 """
 
-from engine.anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_enabled
-from engine.autograd import is_grad_enabled, no_grad, topological_order
-from engine.draw import GraphTooLarge, draw_graph
-from engine.explain import Explanation, explain
-from engine.gradcheck import GradcheckError, gradcheck
-from engine.render import Graph, RendererNotFound, RenderError, render_svg, save_svg
-from engine.value import Value
+from .anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_enabled
+from .autograd import is_grad_enabled, no_grad, topological_order
+from .draw import GraphTooLarge, draw_graph
+from .explain import Explanation, explain
+from .gradcheck import GradcheckError, gradcheck
+from .render import Graph, RendererNotFound, RenderError, render_svg, save_svg
+from .value import Value
 
 __all__ = [
     "AnomalyError",

@@ -33,10 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from engine import autograd
-from engine.autograd import accumulation_order, topological_order
-from engine.draw import fmt, is_parameter, node_names
-from engine.value import Value
+from . import autograd
+from .autograd import accumulation_order, topological_order
+from .draw import fmt, is_parameter, node_names
+from .value import Value
 
 
 class AnomalyError(ArithmeticError):

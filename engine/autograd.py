@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from engine.ops import ADD, MUL, RELU, WSUM
+from .ops import ADD, MUL, RELU, WSUM
 
 if TYPE_CHECKING:
-    from engine.value import Value
+    from .value import Value
 
 class _Modes(threading.local):
     """This thread's modes: grad mode and anomaly mode are per thread, as in PyTorch, so one
@@ -186,7 +186,7 @@ def backward(root: Value) -> None:
     down, as in a hand-written backward pass.
     """
     if modes.anomaly:
-        from engine.anomaly import checked_backward
+        from .anomaly import checked_backward
 
         return checked_backward(root)
     if root._a is None:  # a leaf: d root / d root = 1, accumulated like any leaf's grad

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from engine.draw import GraphTooLarge, draw_graph
-from engine.explain import Explanation, explain
-from engine.expr import NAME, NUMBER, ExprError, evaluate
-from engine.render import RendererNotFound, save_svg
-from engine.value import Value
+from .draw import GraphTooLarge, draw_graph
+from .explain import Explanation, explain
+from .expr import NAME, NUMBER, ExprError, evaluate
+from .render import RendererNotFound, save_svg
+from .value import Value
 
 EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
 _NAME = re.compile(NAME)

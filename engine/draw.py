@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 from collections.abc import Collection, Mapping
 
-from engine.autograd import topological_order
-from engine.render import Graph
-from engine.value import Value
+from .autograd import topological_order
+from .render import Graph
+from .value import Value
 
 MAX_NODES = 2000  # Values per picture; past this a drawing is unreadable and slow to lay out
 POSITIVE, NEGATIVE, HIGHLIGHT = "#0877bd", "#e8710a", "#d62728"

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.autograd import accumulation_order, topological_order
-from engine.draw import (
+from .autograd import accumulation_order, topological_order
+from .draw import (
     MAX_NODES,
     GraphTooLarge,
     check_root,
@@ -26,8 +26,8 @@ from engine.draw import (
     node_names,
     render_graph,
 )
-from engine.render import Graph, render_svg
-from engine.value import Value
+from .render import Graph, render_svg
+from .value import Value
 
 MAX_FRAMES = 400  # SVG frames per story; the table has no limit
 
@@ -129,7 +129,7 @@ class Explanation:
 
     def frames(self) -> list:
         """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step."""
-        from engine.explain_html import Frame
+        from .explain_html import Frame
 
         check_size(self.order, MAX_NODES)
         if len(self.steps) > MAX_FRAMES:
@@ -155,7 +155,7 @@ class Explanation:
 
     def html(self, title: str = "Backpropagation, step by step") -> str:
         """One self-contained HTML page (inline SVG, no network) stepping through the story."""
-        from engine.explain_html import render_page
+        from .explain_html import render_page
 
         return render_page(title, self.frames())
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.draw import FILL, NEGATIVE, POSITIVE
+from .draw import FILL, NEGATIVE, POSITIVE
 
 KINDS = ("forward", "backward")
 

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from engine.ops import UNARY
-from engine.value import Value
+from .ops import UNARY
+from .value import Value
 
 MAX_LENGTH = 10_000  # characters, checked before tokenizing
 MAX_DEPTH = 100  # nested parentheses, calls, signs and powers

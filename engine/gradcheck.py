@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from engine.autograd import no_grad
-from engine.value import Number, Value
+from .autograd import no_grad
+from .value import Number, Value
 
 
 class GradcheckError(AssertionError):

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import TypeAlias
 
-from engine import autograd, ops
-from engine.ops import Op
+from . import autograd, ops
+from .ops import Op
 
 Number: TypeAlias = "int | float"
 Operand: TypeAlias = "Value | int | float"

@@ -1,18 +1,18 @@
 """weightgrad's neural-network pieces, built from engine Values so every weight can be named,
 read, trained, saved and drawn.
 
-    from nn import MLP, hinge_loss
-    from nn.optim import SGD
+    from . import MLP, hinge_loss
+    from .optim import SGD
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 
-from nn import attention, flow, init, optim, prune, quantize, serialization
-from nn.attention import SelfAttention
-from nn.conv import Conv1d
-from nn.data import make_moons
-from nn.draw import draw_network
-from nn.layers import MLP, Layer, Neuron
-from nn.losses import (
+from . import attention, flow, init, optim, prune, quantize, serialization
+from .attention import SelfAttention
+from .conv import Conv1d
+from .data import make_moons
+from .draw import draw_network
+from .layers import MLP, Layer, Neuron
+from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -22,10 +22,10 @@ from nn.losses import (
     mse_loss,
     softmax,
 )
-from nn.module import IncompatibleKeys, Module
-from nn.optim import SGD, Adam, AdamW, Lion, clip_grad_norm
-from nn.parameter import Parameter, is_trainable
-from nn.rnn import RNNCell, unroll
+from .module import IncompatibleKeys, Module
+from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm
+from .parameter import Parameter, is_trainable
+from .rnn import RNNCell, unroll
 
 __all__ = [
     "MLP",

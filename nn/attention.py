@@ -20,13 +20,13 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from engine import Value
-from engine.value import weighted_sum, weighted_sums
-from nn import init as nninit
-from nn.layers import check_int
-from nn.losses import softmax
-from nn.module import Module, Tensor
-from nn.parameter import Parameter
+from weightgrad.engine import Value
+from weightgrad.engine.value import weighted_sum, weighted_sums
+from . import init as nninit
+from .layers import check_int
+from .losses import softmax
+from .module import Module, Tensor
+from .parameter import Parameter
 
 Token = Sequence[Value | float]
 

@@ -20,12 +20,12 @@ from collections.abc import Iterator, Sequence
 from numbers import Real
 from typing import Any
 
-from engine import Value
-from engine.value import weighted_sums
-from nn import init as nninit
-from nn.layers import check_int
-from nn.module import Module, Tensor
-from nn.parameter import Parameter
+from weightgrad.engine import Value
+from weightgrad.engine.value import weighted_sums
+from . import init as nninit
+from .layers import check_int
+from .module import Module, Tensor
+from .parameter import Parameter
 
 Signal = Sequence[Value | float]
 

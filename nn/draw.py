@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.draw import fmt
-from engine.render import Graph
-from nn.layers import MLP, Layer, Neuron
-from nn.module import Module
+from weightgrad.engine.draw import fmt
+from weightgrad.engine.render import Graph
+from .layers import MLP, Layer, Neuron
+from .module import Module
 
 POSITIVE, NEGATIVE, NEAR_ZERO = "#0877bd", "#e8710a", "#c8c8c8"
 NEAR_ZERO_FRACTION = 0.05

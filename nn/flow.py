@@ -1,7 +1,7 @@
 """Gradient flow through an MLP as numbers: per layer, how spread out its activations are, how
 many are saturated, and how large its weights' gradients are after one backward pass.
 
-    from nn.flow import flow_stats
+    from .flow import flow_stats
     for s in flow_stats(MLP(16, [16] * 9 + [1], activation="sigmoid", seed=0), batch):
         print(s.name, s.act_std, s.grad_norm)
 
@@ -29,10 +29,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine import Value, is_grad_enabled
-from nn.layers import MLP, Layer
-from nn.losses import _sum
-from nn.summary import _stats
+from weightgrad.engine import Value, is_grad_enabled
+from .layers import MLP, Layer
+from .losses import _sum
+from .summary import _stats
 
 LossFn = Callable[[list[Value | list[Value]]], Value]
 

@@ -18,7 +18,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from engine import Value
+from weightgrad.engine import Value
 
 T = TypeVar("T", bound=Iterable)
 

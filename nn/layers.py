@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
-from engine import Value, ops
-from engine.value import weighted_sums
-from nn import init as nninit
-from nn.module import Module, Tensor
-from nn.parameter import Parameter
+from weightgrad.engine import Value, ops
+from weightgrad.engine.value import weighted_sums
+from . import init as nninit
+from .module import Module, Tensor
+from .parameter import Parameter
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "relu": Value.relu,

@@ -13,8 +13,8 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 
-from engine import Value
-from engine.value import Operand, weighted_sum
+from weightgrad.engine import Value
+from weightgrad.engine.value import Operand, weighted_sum
 
 # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 gives a finite loss
 # (https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html). We clamp p at e^-100

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nn import serialization
-from nn.parameter import Parameter
-from nn.summary import summary_table
+from . import serialization
+from .parameter import Parameter
+from .summary import summary_table
 
 Tensor = Parameter | list[Parameter]
 StateDict = dict[str, float | list[float]]

@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from numbers import Real
 
-from engine import Value
-from nn.parameter import is_trainable
+from weightgrad.engine import Value
+from .parameter import is_trainable
 
 State = dict[str, float | int]
 

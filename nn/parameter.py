@@ -10,7 +10,7 @@ Intermediate nodes stay plain Values, so the flag costs nothing per graph node.
 
 from __future__ import annotations
 
-from engine import Value
+from weightgrad.engine import Value
 
 
 class Parameter(Value):

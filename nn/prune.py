@@ -21,9 +21,9 @@ import math
 import random
 from numbers import Integral, Real
 
-from nn.layers import Layer, Neuron
-from nn.module import Module
-from nn.parameter import Parameter
+from .layers import Layer, Neuron
+from .module import Module
+from .parameter import Parameter
 
 SCOPES = ("layer", "global")
 

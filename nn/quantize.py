@@ -31,7 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from nn.layers import MLP, Layer
+from .layers import MLP, Layer
 
 # torch.finfo(torch.float32).eps, MinMaxObserver's default floor for the scale: an
 # all-zero layer gets a tiny scale instead of a division by zero.

@@ -20,13 +20,13 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from engine import Value
-from engine.value import weighted_sums
-from nn import init as nninit
-from nn.conv import as_values, check_seed
-from nn.layers import check_int
-from nn.module import Module, Tensor
-from nn.parameter import Parameter
+from weightgrad.engine import Value
+from weightgrad.engine.value import weighted_sums
+from . import init as nninit
+from .conv import as_values, check_seed
+from .layers import check_int
+from .module import Module, Tensor
+from .parameter import Parameter
 
 
 class RNNCell(Module):

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from engine import (
+from weightgrad.engine import (
     GradcheckError,
     GraphTooLarge,
     RendererNotFound,
@@ -37,9 +37,9 @@ from engine import (
     render_svg,
     save_svg,
 )
-from engine.expr import ExprError, evaluate, parse
-from engine.value import weighted_sum
-from nn import (
+from weightgrad.engine.expr import ExprError, evaluate, parse
+from weightgrad.engine.value import weighted_sum
+from weightgrad.nn import (
     MLP,
     SGD,
     Adam,

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from demos import optimizers
-from engine import no_grad
-from nn import MLP, make_moons
+from weightgrad.engine import no_grad
+from weightgrad.nn import MLP, make_moons
 
 
 def bce(model: MLP) -> float:

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from demos import quantization
-from engine import no_grad
-from nn import MLP, make_moons
+from weightgrad.engine import no_grad
+from weightgrad.nn import MLP, make_moons
 
 
 def scale_and_zero_point(ws: list[float], scheme: str) -> tuple[float, int, int, int]:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from demos import regularization
-from engine import no_grad
-from nn import MLP, make_moons
+from weightgrad.engine import no_grad
+from weightgrad.nn import MLP, make_moons
 
 METHODS = ["none", "l2", "l1", "decoupled"]
 

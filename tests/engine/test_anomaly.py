@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import pytest
 
-import engine
-from engine import AnomalyError, Value, detect_anomaly, find_nonfinite, is_anomaly_enabled
-from engine.autograd import topological_order
-from engine.draw import node_names
-from nn import MLP, hinge_loss, l2_penalty, make_moons
+import weightgrad.engine as engine
+from weightgrad.engine import AnomalyError, Value, detect_anomaly, find_nonfinite, is_anomaly_enabled
+from weightgrad.engine.autograd import topological_order
+from weightgrad.engine.draw import node_names
+from weightgrad.nn import MLP, hinge_loss, l2_penalty, make_moons
 
 INF, NAN = math.inf, math.nan
 Graph = Callable[[], tuple[Value, dict[str, Value]]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 
-from engine import Value, no_grad, topological_order
+from weightgrad.engine import Value, no_grad, topological_order
 
 
 def test_fan_out_accumulates() -> None:

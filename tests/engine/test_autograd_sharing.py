@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Value, detect_anomaly, explain, gradcheck
-from engine.ops import TANH
-from engine.value import weighted_sum, weighted_sums
-from nn import Layer
+from weightgrad.engine import Value, detect_anomaly, explain, gradcheck
+from weightgrad.engine.ops import TANH
+from weightgrad.engine.value import weighted_sum, weighted_sums
+from weightgrad.nn import Layer
 
 
 def reference_grads(root: Value) -> dict[int, float]:

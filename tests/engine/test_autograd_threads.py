@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from engine import (
+from weightgrad.engine import (
     AnomalyError,
     Value,
     detect_anomaly,
@@ -19,7 +19,7 @@ from engine import (
     is_grad_enabled,
     no_grad,
 )
-from nn import MLP, SGD, hinge_loss
+from weightgrad.nn import MLP, SGD, hinge_loss
 
 
 def run(target: Callable[[], None]) -> threading.Thread:

@@ -1,6 +1,6 @@
 """The `weightgrad` command line: the table, --json, pictures, and one-line user errors.
 
-Most tests call `main([...])` in-process; one runs the real `python -m engine.cli` to check
+Most tests call `main([...])` in-process; one runs the real `python -m weightgrad.engine.cli` to check
 the exit status and that stderr carries one line and no traceback.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main, parse_assignment
+from weightgrad.engine.cli import main, parse_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 Capture = pytest.CaptureFixture[str]
@@ -28,8 +28,8 @@ def run(capsys: Capture, *argv: str) -> tuple[int, str, str]:
 
 
 def needs_renderer() -> None:
-    pytest.importorskip("engine.explain")
-    render = pytest.importorskip("engine.render")
+    pytest.importorskip("weightgrad.engine.explain")
+    render = pytest.importorskip("weightgrad.engine.render")
     try:
         render.find_renderer()
     except render.RendererNotFound:
@@ -37,7 +37,7 @@ def needs_renderer() -> None:
 
 
 def test_table_shows_the_value_5_1(capsys: Capture) -> None:
-    pytest.importorskip("engine.explain")
+    pytest.importorskip("weightgrad.engine.explain")
     code, out, err = run(capsys, "explain", *NEURON)
     assert (code, err) == (0, "")
     assert any("5.1" in line for line in out.splitlines())
@@ -166,7 +166,7 @@ def test_json_with_svg_keeps_stdout_pure_json(capsys: Capture, tmp_path: Path) -
 
 def test_the_real_command_exits_2_with_one_line_and_runs_no_python(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "explain", "__import__('os').system('touch CANARY')"],
+        [sys.executable, "-m", "weightgrad.engine.cli", "explain", "__import__('os').system('touch CANARY')"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
         timeout=60, check=False)
     assert done.returncode == 2

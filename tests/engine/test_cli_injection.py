@@ -1,5 +1,5 @@
 """`weightgrad explain` fed code instead of an expression: each attempt is its own process
-(`python -m engine.cli`), run in an empty folder, and must end with exit status 2 and one line
+(`python -m weightgrad.engine.cli`), run in an empty folder, and must end with exit status 2 and one line
 `weightgrad: error: ...` on stderr (no traceback, nothing on stdout), create no CANARY file,
 and finish in well under 5 s.
 
@@ -23,7 +23,7 @@ TOUCH = "__import__('os').system('touch CANARY')"
 # command line through a launcher that sets sys.argv and runs the module as `-m` would.
 ARG_LIMIT = 100_000
 LAUNCHER = ("import runpy, sys; sys.argv = ['weightgrad', *open(sys.argv[1], encoding='utf-8')"
-            ".read().split('\\0')]; runpy.run_module('engine.cli', run_name='__main__')")
+            ".read().split('\\0')]; runpy.run_module('weightgrad.engine.cli', run_name='__main__')")
 
 ATTEMPTS = [
     # (id, argv after "explain", a fragment the error line must contain)
@@ -79,7 +79,7 @@ def run_cli(argv: list[str], cwd: Path, launcher: bool = False
         args.write_text("\0".join(argv), encoding="utf-8")
         command = [sys.executable, "-c", LAUNCHER, str(args)]
     else:
-        command = [sys.executable, "-m", "engine.cli", *argv]
+        command = [sys.executable, "-m", "weightgrad.engine.cli", *argv]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=10, check=False)
@@ -111,7 +111,7 @@ def test_an_injection_attempt_is_one_error_line_and_runs_nothing(
 def test_the_launcher_for_long_arguments_behaves_as_the_real_command(
         tmp_path: Path, argv: list[str]) -> None:
     """The 1 MB case cannot be one argument (Linux: 128 KiB), so it goes through LAUNCHER,
-    which must give exactly what `python -m engine.cli` gives."""
+    which must give exactly what `python -m weightgrad.engine.cli` gives."""
     real, _ = run_cli(argv, tmp_path)
     launched, _ = run_cli(argv, tmp_path, launcher=True)
     assert (launched.returncode, launched.stdout, launched.stderr) == (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import GraphTooLarge, Value, draw_graph, render_svg
-from engine.draw import FILL, HIGHLIGHT, NEGATIVE, POSITIVE
-from nn import Parameter
+from weightgrad.engine import GraphTooLarge, Value, draw_graph, render_svg
+from weightgrad.engine.draw import FILL, HIGHLIGHT, NEGATIVE, POSITIVE
+from weightgrad.nn import Parameter
 from tests.svg import parse
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Value, explain
-from engine.draw import HIGHLIGHT
+from weightgrad.engine import Value, explain
+from weightgrad.engine.draw import HIGHLIGHT
 from tests.svg import parse
 
 
@@ -73,7 +73,7 @@ def test_frames_show_what_is_known_and_highlight_the_step() -> None:
 
 
 def test_table_has_no_size_limit_but_pictures_do() -> None:
-    from engine import GraphTooLarge
+    from weightgrad.engine import GraphTooLarge
 
     x = Value(1.0, "x")
     y = x
@@ -93,7 +93,7 @@ def test_table_has_no_size_limit_but_pictures_do() -> None:
 def test_totals_match_backward_bit_for_bit_through_fused_sums() -> None:
     import random
 
-    from engine.value import weighted_sum
+    from weightgrad.engine.value import weighted_sum
 
     rng = random.Random(0)
     for _ in range(200):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.explain_html import Frame, render_page
+from weightgrad.engine.explain_html import Frame, render_page
 
 SVG_NAMESPACES = ('xmlns="http://www.w3.org/2000/svg"', 'xmlns:xlink="http://www.w3.org/1999/xlink"')
 
@@ -203,7 +203,7 @@ def test_page_steps_in_a_real_browser(chromium, frames: list[Frame], tmp_path: P
 
 def test_explain_page_of_the_seed_neuron_steps_in_a_real_browser(chromium, tmp_path: Path
                                                                  ) -> None:
-    from engine import Value, explain
+    from weightgrad.engine import Value, explain
 
     x1, w1, x2, w2, b = (Value(5, "x1"), Value(0.7, "w1"), Value(2, "x2"), Value(0.3, "w2"),
                          Value(1, "b"))

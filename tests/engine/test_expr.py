@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from engine.expr import (
+from weightgrad.engine.expr import (
     MAX_DEPTH,
     Binary,
     Call,

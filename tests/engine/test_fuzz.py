@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import Value
-from engine.expr import MAX_DEPTH, ExprError, build, evaluate, names, parse
+from weightgrad.engine import Value
+from weightgrad.engine.expr import MAX_DEPTH, ExprError, build, evaluate, names, parse
 
 INF, NAN = math.inf, math.nan
 NAMES = ("x", "y", "z", "w")

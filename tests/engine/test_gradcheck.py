@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import GradcheckError, Value, gradcheck
-from engine.ops import Op
-from engine.value import apply
+from weightgrad.engine import GradcheckError, Value, gradcheck
+from weightgrad.engine.ops import Op
+from weightgrad.engine.value import apply
 
 # sin-like op with a deliberately wrong local derivative (2a instead of 3a^2)
 WRONG_CUBE = Op("wrong_cube", "^3", lambda a: a ** 3, lambda out, a: (2 * a,))

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Value, gradcheck
-from engine import ops as O
-from engine.value import apply
+from weightgrad.engine import Value, gradcheck
+from weightgrad.engine import ops as O
+from weightgrad.engine.value import apply
 
 ANY = st.floats(-4.0, 4.0)
 POSITIVE = st.floats(0.1, 4.0)
@@ -107,7 +107,7 @@ def test_both_gradients_of_a_quotient_by_a_subnormal_are_finite() -> None:
 
 
 def test_explain_and_anomaly_mode_divide_the_same_way() -> None:
-    from engine import detect_anomaly, explain
+    from weightgrad.engine import detect_anomaly, explain
 
     a, b = Value(1e-300, "a"), Value(1e-310, "b")
     story = explain(a / b * 1e-20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Value
+from weightgrad.engine import Value
 
 
 def test_micrograd_readme_example() -> None:

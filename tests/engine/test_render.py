@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import RendererNotFound, RenderError, Value, draw_graph, render_svg, save_svg
-from engine import render as render_module
+from weightgrad.engine import RendererNotFound, RenderError, Value, draw_graph, render_svg, save_svg
+from weightgrad.engine import render as render_module
 from tests.svg import parse
 
 

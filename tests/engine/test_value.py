@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine import Value
+from weightgrad.engine import Value
 
 
 @pytest.mark.parametrize("bad", ["3", None, [1.0], 1 + 2j, {"a": 1}])

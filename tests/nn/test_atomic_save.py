@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from nn import MLP, serialization
+from weightgrad.nn import MLP, serialization
 
 ARCH = (2, [4, 1])
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,7 +317,7 @@ def test_fifty_concurrent_saves_in_threads_leave_a_valid_file_and_readers_never_
 
 SAVER = """
 import sys
-from nn import MLP
+from weightgrad.nn import MLP
 path, first = sys.argv[1], int(sys.argv[2])
 for seed in range(first, first + 5):
     MLP(2, [4, 1], seed=seed).save(path)

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Value, no_grad
-from nn.attention import SelfAttention
+from weightgrad.engine import Value, no_grad
+from weightgrad.nn.attention import SelfAttention
 
 # -- an independent reference: Vaswani et al. (2017) eq. 1 in plain floats --------------------
 

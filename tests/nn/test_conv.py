@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from engine import Value, gradcheck, no_grad
-from engine.ops import WSUM
-from nn.conv import Conv1d
+from weightgrad.engine import Value, gradcheck, no_grad
+from weightgrad.engine.ops import WSUM
+from weightgrad.nn.conv import Conv1d
 
 
 def plain_conv(x: list[list[float]], weight: list[list[list[float]]], bias: list[float],

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from engine import render_svg
-from nn import MLP, Neuron, draw_network
-from nn.draw import NEAR_ZERO, NEGATIVE, POSITIVE
+from weightgrad.engine import render_svg
+from weightgrad.nn import MLP, Neuron, draw_network
+from weightgrad.nn.draw import NEAR_ZERO, NEGATIVE, POSITIVE
 from tests.svg import parse
 
 

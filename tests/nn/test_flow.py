@@ -9,9 +9,9 @@ import statistics
 
 import pytest
 
-from engine import Value, no_grad
-from nn import MLP, mse_loss
-from nn.flow import flow_stats, forward_with_activations, is_saturated
+from weightgrad.engine import Value, no_grad
+from weightgrad.nn import MLP, mse_loss
+from weightgrad.nn.flow import flow_stats, forward_with_activations, is_saturated
 
 X = [[1.0, 2.0], [-0.5, 0.25], [0.3, -1.2]]
 

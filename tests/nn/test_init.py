@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Value
-from nn import init
-from nn.parameter import Parameter
+from weightgrad.engine import Value
+from weightgrad.nn import init
+from weightgrad.nn.parameter import Parameter
 
 SENTINEL = 123.25  # a value no initializer produces here, to see what was (not) written
 ROWS, COLS = 200, 300  # fan_out = 200, fan_in = 300

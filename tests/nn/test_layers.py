@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from engine import Value
-from nn import MLP, Layer, Neuron
+from weightgrad.engine import Value
+from weightgrad.nn import MLP, Layer, Neuron
 
 
 def test_default_mlp_is_micrograds_network() -> None:
@@ -109,7 +109,7 @@ def test_fusion_is_chosen_by_size_and_can_be_overridden() -> None:
 
 
 def test_fused_and_unfused_models_give_the_same_numbers() -> None:
-    from nn import hinge_loss, l2_penalty, make_moons
+    from weightgrad.nn import hinge_loss, l2_penalty, make_moons
 
     xs, ys = make_moons(40, noise=0.1, seed=1)
     results = []
@@ -126,8 +126,8 @@ def test_fused_and_unfused_models_give_the_same_numbers() -> None:
 
 
 def test_fused_neuron_draws_one_sigma_node_and_is_narrated() -> None:
-    from engine import explain, render_svg
-    from engine.draw import draw_graph
+    from weightgrad.engine import explain, render_svg
+    from weightgrad.engine.draw import draw_graph
     from tests.svg import parse
 
     n = Neuron(2, "tanh", random.Random(0), fused=True)

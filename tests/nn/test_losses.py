@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import Value, gradcheck
-from nn.losses import (
+from weightgrad.engine import Value, gradcheck
+from weightgrad.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from engine import Value
-from nn import MLP, hinge_loss, l2_penalty, make_moons
-from nn.optim import SGD
+from weightgrad.engine import Value
+from weightgrad.nn import MLP, hinge_loss, l2_penalty, make_moons
+from weightgrad.nn.optim import SGD
 
 micrograd_nn = pytest.importorskip("micrograd.nn", reason="micrograd comes with the dev extra")
 

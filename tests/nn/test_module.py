@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from nn import MLP, Neuron
-from nn.optim import SGD, AdamW
+from weightgrad.nn import MLP, Neuron
+from weightgrad.nn.optim import SGD, AdamW
 
 
 def model() -> MLP:
@@ -120,7 +120,7 @@ def test_summary_table() -> None:
 
 
 def test_summary_reads_weights_of_every_kind_of_module() -> None:
-    from nn import Conv1d, SelfAttention
+    from weightgrad.nn import Conv1d, SelfAttention
 
     conv = Conv1d(2, 3, 3, seed=0)
     row = conv.summary().splitlines()[2]

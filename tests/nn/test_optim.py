@@ -13,9 +13,9 @@ import math
 
 import pytest
 
-from engine import Value
-from nn.optim import SGD, Adam, AdamW, Lion, Optimizer, clip_grad_norm
-from nn.parameter import Parameter
+from weightgrad.engine import Value
+from weightgrad.nn.optim import SGD, Adam, AdamW, Lion, Optimizer, clip_grad_norm
+from weightgrad.nn.parameter import Parameter
 
 W0 = [1.0, -2.0, 0.5, 0.0]
 C = [3.0, 1.0, -1.0, 0.0]  # the last weight starts at its optimum: its gradient is exactly 0

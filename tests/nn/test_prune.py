@@ -10,9 +10,9 @@ import random
 
 import pytest
 
-from nn import MLP, Layer, Neuron, mse_loss
-from nn.optim import SGD, Adam, AdamW, Lion
-from nn.prune import (
+from weightgrad.nn import MLP, Layer, Neuron, mse_loss
+from weightgrad.nn.optim import SGD, Adam, AdamW, Lion
+from weightgrad.nn.prune import (
     is_pruned,
     l1_unstructured,
     masks,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn import MLP, Layer
-from nn.quantize import (
+from weightgrad.nn import MLP, Layer
+from weightgrad.nn.quantize import (
     QParams,
     dequantize,
     error_report,

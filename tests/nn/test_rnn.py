@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from engine import Value, gradcheck, no_grad
-from nn.rnn import RNNCell, unroll
+from weightgrad.engine import Value, gradcheck, no_grad
+from weightgrad.nn.rnn import RNNCell, unroll
 
 
 def plain_rnn(cell: RNNCell, xs: list[list[float]], h0: list[float] | None = None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nn import MLP, serialization
+from weightgrad.nn import MLP, serialization
 
 
 def weights(m: MLP) -> list[float]:
