@@ -1,8 +1,8 @@
 """weightgrad's neural-network pieces, built from engine Values so every weight can be named,
 read, trained, saved and drawn.
 
-    from . import MLP, hinge_loss
-    from .optim import SGD
+    from weightgrad.nn import MLP, hinge_loss
+    from weightgrad.nn.optim import SGD
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 

@@ -1,7 +1,7 @@
 """Gradient flow through an MLP as numbers: per layer, how spread out its activations are, how
 many are saturated, and how large its weights' gradients are after one backward pass.
 
-    from .flow import flow_stats
+    from weightgrad.nn.flow import flow_stats
     for s in flow_stats(MLP(16, [16] * 9 + [1], activation="sigmoid", seed=0), batch):
         print(s.name, s.act_std, s.grad_norm)
 
