@@ -7,7 +7,8 @@
 Measures (1) a moons training step, three ways, after checking all three agree;
 (2) backward through a 1,000,000-op chain (and that micrograd's recursion fails at 1,000);
 (3) nodes per second building and back-propagating a wide graph; (4) traced bytes per graph
-node; (5) drawing and rendering MLP(2, [16, 16, 1])'s graph as SVG. Progress goes to stderr,
+node; (5) drawing and rendering MLP(2, [16, 16, 1])'s graph as SVG; (6) import time in a fresh
+interpreter, and that the core loads neither graphviz nor subprocess. Progress goes to stderr,
 the table to stdout. A missed target prints MISS and the exit status stays 0; contenders
 that disagree raise AgreementError.
 """
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import graphs, moons
+from benchmarks import graphs, imports, moons
 from benchmarks.harness import environment
 from benchmarks.report import Row, header, number, ratio, table, times, verdict
 
@@ -29,7 +30,7 @@ from benchmarks.report import Row, header, number, ratio, table, times, verdict
 MEASUREMENT_KEYS = (
     "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
     "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
-    "svg_render_s",
+    "svg_render_s", "import_ms",
 )
 TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
 TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
@@ -51,11 +52,13 @@ class Sizes:
     wide_repeats: int = 3
     memory_nodes: int = 100_000
     svg_repeats: int = 3
+    import_repeats: int = 7
 
 
 FULL = Sizes()
 QUICK = Sizes(moons_repeats=(("weightgrad", 3), ("micrograd", 1), ("plain", 3)),
-              chain_ops=100_000, wide_nodes=20_000, memory_nodes=20_000, svg_repeats=1)
+              chain_ops=100_000, wide_nodes=20_000, memory_nodes=20_000, svg_repeats=1,
+              import_repeats=1)
 
 
 def progress(message: str) -> None:
@@ -75,6 +78,8 @@ def run(sizes: Sizes) -> dict[str, Any]:
     out["memory"] = graphs.memory(sizes.memory_nodes)
     progress("SVG of MLP(2, [16, 16, 1])'s forward graph")
     out["svg"] = graphs.svg_render(sizes.svg_repeats)
+    progress("import time, fresh interpreters")
+    out["imports"] = imports.measure(sizes.import_repeats)
     return out
 
 
@@ -82,6 +87,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
     """The JSON-ready result dict and the table rows, from the raw measurements."""
     ms, chain, wide, mem, svg = (raw["moons"]["ms"], raw["chain"], raw["wide"], raw["memory"],
                                  raw["svg"])
+    imp = raw["imports"]["ms"]
     ratios = {
         "moons_x_faster_than_micrograd": ratio(ms["micrograd"], ms["weightgrad"]),
         "moons_x_plain_step": ratio(ms["weightgrad"], ms["plain"]),
@@ -108,6 +114,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             x_plain is not None and x_plain <= TARGET_X_PLAIN),
         "chain_backward_s": {"target": "completes, no RecursionError",
                              "ok": chain["s"] is not None},
+        "import_ms": {"target": "core loads neither graphviz nor subprocess",
+                      "ok": not raw["imports"]["loaded"]["weightgrad"]},
         "bytes_per_node_forward": target(f"<= {TARGET_BYTES:g} bytes per node",
                                          mem["forward"]["weightgrad"],
                                          mem["forward"]["weightgrad"] <= TARGET_BYTES),
@@ -125,6 +133,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "bytes_per_node_forward": mem["forward"],
             "bytes_per_node_after_backward": mem["backward"],
             "svg_render_s": {"weightgrad": svg["s"]},
+            "import_ms": raw["imports"]["ms"],
         },
         "ratios": ratios,
         "targets": targets,
@@ -134,7 +143,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
         "details": {"chain": chain, "micrograd_chain": raw["micrograd_chain"],
                     "wide": {k: wide[k] for k in ("n_ops", "depth", "width")},
                     "memory": {"n_ops": mem["n_ops"]},
-                    "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")}},
+                    "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")},
+                    "imports_loaded": raw["imports"]["loaded"]},
     }
     rep = raw["moons"]["repeats"]
     ok = {k: verdict(t["ok"]) for k, t in targets.items()}
@@ -170,6 +180,10 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "no renderer" if svg["s"] is None else number(svg["s"]),
             target=targets["svg_render_s"]["target"], ok=ok["svg_render_s"],
             n=str(svg["repeats"])),
+        Row("import weightgrad.engine (.nn) vs micrograd.engine, ms",
+            f"{number(imp['weightgrad'])} ({number(imp['weightgrad.nn'])})",
+            number(imp["micrograd"]), target=targets["import_ms"]["target"],
+            ok=ok["import_ms"], n=str(raw["imports"]["repeats"])),
     ]
     return result, rows
 

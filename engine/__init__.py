@@ -1,16 +1,46 @@
 """weightgrad's engine: the scalar `Value`, its graph, backprop, and tools that look at a graph.
 
-`engine` never imports `nn`: it knows nothing of neurons, only of numbers and how they were
-computed.
+`weightgrad.engine` never imports `weightgrad.nn`: it knows nothing of neurons, only of numbers
+and how they were computed. The core (value, ops, autograd, gradcheck, anomaly) needs only the
+standard library; the pictures (draw_graph, render_svg, explain's frames and pages) load
+Graphviz when first used, so training runs where Graphviz is missing.
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_enabled
 from .autograd import is_grad_enabled, no_grad, topological_order
-from .draw import GraphTooLarge, draw_graph
-from .explain import Explanation, explain
 from .gradcheck import GradcheckError, gradcheck
-from .render import Graph, RendererNotFound, RenderError, render_svg, save_svg
 from .value import Value
+
+# name -> the module that defines it, imported on first use (PEP 562)
+_LAZY = {
+    "Explanation": "explain", "explain": "explain",
+    "GraphTooLarge": "names",
+    "draw_graph": "draw",
+    "Graph": "render", "RenderError": "render", "RendererNotFound": "render",
+    "render_svg": "render", "save_svg": "render",
+}
+
+if TYPE_CHECKING:
+    from .draw import draw_graph
+    from .explain import Explanation, explain
+    from .names import GraphTooLarge
+    from .render import Graph, RendererNotFound, RenderError, render_svg, save_svg
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AnomalyError",

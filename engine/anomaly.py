@@ -19,7 +19,7 @@ By the time a nan reaches the loss, the op that made it is usually far away. Und
    the op, the gradient flowing in and the local derivative:
    ``backward: x.grad became inf from n1.grad * (1/x) = 1 / 1e-320 at node n1 = log(x)``.
 
-Names are those of `explain` and `draw_graph` (`engine.draw.node_names`): a node's label,
+Names are those of `explain` and `draw_graph` (`engine.names.node_names`): a node's label,
 else n1, n2, ... in forward order; a constant (an unlabelled leaf) is shown by its value.
 On a finite graph the checked backward gives exactly the gradients `backward()` gives (same
 order of accumulation); it is several times slower, which is why it is a mode. When it raises,
@@ -35,7 +35,7 @@ from contextlib import contextmanager
 
 from . import autograd
 from .autograd import accumulation_order, topological_order
-from .draw import fmt, is_parameter, node_names
+from .names import fmt, is_parameter, node_names
 from .value import Value
 
 

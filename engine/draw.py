@@ -1,9 +1,9 @@
 """Draw a computation graph: one record per Value (name | data | grad), one node per op.
 
-Colours tell the kinds of node apart at a glance: inputs grey, parameters (Values with a
-`requires_grad` flag, such as nn's weights) yellow, the output green, intermediate results
-white and constants dashed. A gradient is blue when positive and orange when negative (the
-colours of TensorFlow Playground). Drawn before `backward()`, gradients read "grad ?": not
+Colours (engine.palette) tell the kinds of node apart at a glance: inputs grey, parameters
+(Values with a `requires_grad` flag, such as nn's weights) yellow, the output green,
+intermediate results white and constants dashed. A gradient is blue when positive and orange
+when negative (the colours of TensorFlow Playground). Drawn before `backward()`, gradients read "grad ?": not
 computed yet, rather than a misleading 0. Node order follows the graph's topological order,
 so the same graph always gives the same DOT text.
 """
@@ -14,69 +14,21 @@ import html
 from collections.abc import Collection, Mapping
 
 from .autograd import topological_order
+from .names import (  # noqa: F401  (GraphTooLarge and fmt: draw's public names too)
+    MAX_NODES,
+    GraphTooLarge,
+    check_root,
+    check_size,
+    fmt,
+    kind,
+    node_names,
+)
+from .palette import EDGE, FILL, HIGHLIGHT, UNKNOWN, sign_colour
 from .render import Graph
 from .value import Value
 
-MAX_NODES = 2000  # Values per picture; past this a drawing is unreadable and slow to lay out
-POSITIVE, NEGATIVE, HIGHLIGHT = "#0877bd", "#e8710a", "#d62728"
-FILL = {"input": "#e6e6e6", "parameter": "#fff1b8", "output": "#c9ecc9",
-        "intermediate": "#ffffff", "constant": "#ffffff"}
-
-
-class GraphTooLarge(ValueError):
-    """The graph has more Values than a picture can show; the message names the limit."""
-
-
-def fmt(x: float) -> str:
-    """A number as the pictures and narration print it: up to 6 significant digits."""
-    return f"{x:.6g}"
-
-
-def node_names(order: list[Value]) -> dict[int, str]:
-    """A name per node (by id): its label; a constant's value; else n1, n2, ... in order."""
-    names: dict[int, str] = {}
-    count = 0
-    for v in order:
-        if v.label:
-            names[id(v)] = v.label
-        elif v.is_leaf:
-            names[id(v)] = fmt(v.data)
-        else:
-            count += 1
-            names[id(v)] = f"n{count}"
-    return names
-
-
-def kind(v: Value, root: Value) -> str:
-    if v is root:
-        return "output"
-    if is_parameter(v):
-        return "parameter"
-    if not v.is_leaf:
-        return "intermediate"
-    return "input" if v.label else "constant"
-
-
-def check_root(root: object, who: str) -> Value:
-    if not isinstance(root, Value):
-        raise TypeError(f"{who}: root must be a Value, got {type(root).__name__}")
-    return root
-
-
-def check_size(order: list[Value], max_nodes: int = MAX_NODES) -> list[Value]:
-    if len(order) > max_nodes:
-        raise GraphTooLarge(f"graph has {len(order)} Values; a picture shows at most "
-                            f"{max_nodes} (raise max_nodes=... or draw a smaller part)")
-    return order
-
-
 def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
     return check_size(topological_order(check_root(root, "draw_graph")), max_nodes)
-
-
-def is_parameter(v: Value) -> bool:
-    """A weight or bias: a Value with a `requires_grad` flag (nn's Parameter)."""
-    return hasattr(v, "requires_grad")
 
 
 def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: bool) -> str:
@@ -94,15 +46,14 @@ def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
     data is shown (None: all); `highlight`: the node outlined in red."""
     g = Graph("weightgrad", graph_attr={"rankdir": rankdir, "nodesep": "0.25"},
               node_attr={"fontname": "Helvetica", "fontsize": "11"},
-              edge_attr={"arrowsize": "0.7", "color": "#666666"})
+              edge_attr={"arrowsize": "0.7", "color": EDGE})
     index = {id(v): i for i, v in enumerate(order)}
     for i, v in enumerate(order):
         k = kind(v, root)
         data = fmt(v.data) if known is None or id(v) in known else "?"
         grad = grads.get(id(v)) if grads is not None else None
         grad_text = "?" if grad is None else fmt(grad)
-        color = "#999999" if grad is None else (
-            POSITIVE if grad > 0 else NEGATIVE if grad < 0 else "#000000")
+        color = UNKNOWN if grad is None else sign_colour(grad)
         lit = v is highlight
         label = _record(names[id(v)], data, grad_text, color, FILL[k], k != "constant")
         attrs = {"shape": "plain", "tooltip": f"{names[id(v)]} ({k})"}

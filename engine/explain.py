@@ -15,19 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .autograd import accumulation_order, topological_order
-from .draw import (
-    MAX_NODES,
-    GraphTooLarge,
-    check_root,
-    check_size,
-    fmt,
-    node_names,
-    render_graph,
-)
-from .render import Graph, render_svg
+from .names import MAX_NODES, GraphTooLarge, check_root, check_size, fmt, node_names
 from .value import Value
+
+if TYPE_CHECKING:
+    from .render import Graph
 
 MAX_FRAMES = 400  # SVG frames per story; the table has no limit
 
@@ -114,6 +109,8 @@ class Explanation:
 
     def graph(self, k: int) -> Graph:
         """The picture after step k (0-based): what is known then, step k's node in red."""
+        from .draw import render_graph  # Graphviz only once a picture is asked for
+
         step = self.steps[k]
         leaves = {id(v) for v in self.order if v.is_leaf}
         done = self.steps[: k + 1]
@@ -130,6 +127,7 @@ class Explanation:
     def frames(self) -> list:
         """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step."""
         from .explain_html import Frame
+        from .render import render_svg
 
         check_size(self.order, MAX_NODES)
         if len(self.steps) > MAX_FRAMES:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .draw import FILL, NEGATIVE, POSITIVE
+from .palette import FILL, NEGATIVE, POSITIVE
 
 KINDS = ("forward", "backward")
 
@@ -127,7 +127,7 @@ def _swatch(colour: str, text: str, dashed: bool = False) -> str:
     return f'<span class="swatch" style="background:{colour};{border}"></span>{text}'
 
 
-# Built from engine.draw's own colours, so the legend says what the pictures show.
+# Built from the pictures' own colours (engine.palette), so the legend says what the pictures show.
 _LEGEND = "Colours: " + "".join([
     _swatch(FILL["input"], "inputs grey"),
     _swatch(FILL["parameter"], "parameters yellow"),

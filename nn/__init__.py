@@ -6,11 +6,13 @@ read, trained, saved and drawn.
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from . import attention, flow, init, optim, prune, quantize, serialization
 from .attention import SelfAttention
 from .conv import Conv1d
 from .data import make_moons
-from .draw import draw_network
 from .layers import MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy,
@@ -26,6 +28,25 @@ from .module import IncompatibleKeys, Module
 from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from .parameter import Parameter, is_trainable
 from .rnn import RNNCell, unroll
+
+# Pictures load Graphviz, so they are imported on first use (PEP 562): training needs no
+# Graphviz. name -> the module that defines it.
+_LAZY = {"draw_network": "draw"}
+
+if TYPE_CHECKING:
+    from .draw import draw_network
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once loaded, an ordinary attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "MLP",

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from weightgrad.engine.draw import fmt
+from weightgrad.engine.names import fmt
+from weightgrad.engine.palette import NEAR_ZERO, NEGATIVE, POSITIVE
 from weightgrad.engine.render import Graph
 from .layers import MLP, Layer, Neuron
 from .module import Module
 
-POSITIVE, NEGATIVE, NEAR_ZERO = "#0877bd", "#e8710a", "#c8c8c8"
 NEAR_ZERO_FRACTION = 0.05
 MAX_LABELLED_EDGES = 16  # past this, numbers go in tooltips only
 

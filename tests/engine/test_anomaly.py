@@ -14,7 +14,7 @@ import pytest
 import weightgrad.engine as engine
 from weightgrad.engine import AnomalyError, Value, detect_anomaly, find_nonfinite, is_anomaly_enabled
 from weightgrad.engine.autograd import topological_order
-from weightgrad.engine.draw import node_names
+from weightgrad.engine.names import node_names
 from weightgrad.nn import MLP, hinge_loss, l2_penalty, make_moons
 
 INF, NAN = math.inf, math.nan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from weightgrad.engine import GraphTooLarge, Value, draw_graph, render_svg
-from weightgrad.engine.draw import FILL, HIGHLIGHT, NEGATIVE, POSITIVE
+from weightgrad.engine.palette import FILL, HIGHLIGHT, NEGATIVE, POSITIVE
 from weightgrad.nn import Parameter
 from tests.svg import parse
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from weightgrad.engine import Value, explain
-from weightgrad.engine.draw import HIGHLIGHT
+from weightgrad.engine.palette import HIGHLIGHT
 from tests.svg import parse
 
 
