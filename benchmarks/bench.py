@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import graphs, imports, moons
+from benchmarks import fanout, graphs, imports, moons
 from benchmarks.harness import environment
 from benchmarks.report import Row, header, number, ratio, table, times, verdict
 
@@ -30,7 +30,7 @@ from benchmarks.report import Row, header, number, ratio, table, times, verdict
 MEASUREMENT_KEYS = (
     "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
     "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
-    "svg_render_s", "import_ms",
+    "svg_render_s", "import_ms", "fanout_svg_s",
 )
 TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
 TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
@@ -78,6 +78,8 @@ def run(sizes: Sizes) -> dict[str, Any]:
     out["memory"] = graphs.memory(sizes.memory_nodes)
     progress("SVG of MLP(2, [16, 16, 1])'s forward graph")
     out["svg"] = graphs.svg_render(sizes.svg_repeats)
+    progress("SVG of graphs with high fan-out")
+    out["fanout"] = fanout.measure(sizes.svg_repeats)
     progress("import time, fresh interpreters")
     out["imports"] = imports.measure(sizes.import_repeats)
     return out
@@ -114,6 +116,9 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             x_plain is not None and x_plain <= TARGET_X_PLAIN),
         "chain_backward_s": {"target": "completes, no RecursionError",
                              "ok": chain["s"] is not None},
+        "fanout_svg_s": {"target": f"< {TARGET_SVG_S:g} s each",
+                         "ok": all(x is not None and x < TARGET_SVG_S
+                                   for x in raw["fanout"]["s"].values())},
         "import_ms": {"target": "core loads neither graphviz nor subprocess",
                       "ok": not raw["imports"]["loaded"]["weightgrad"]},
         "bytes_per_node_forward": target(f"<= {TARGET_BYTES:g} bytes per node",
@@ -134,6 +139,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "bytes_per_node_after_backward": mem["backward"],
             "svg_render_s": {"weightgrad": svg["s"]},
             "import_ms": raw["imports"]["ms"],
+            "fanout_svg_s": {name: x for name, x in raw["fanout"]["s"].items()
+                             if x is not None},
         },
         "ratios": ratios,
         "targets": targets,
@@ -180,6 +187,9 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "no renderer" if svg["s"] is None else number(svg["s"]),
             target=targets["svg_render_s"]["target"], ok=ok["svg_render_s"],
             n=str(svg["repeats"])),
+        *[Row(f"SVG of a {name}, s", "no renderer" if x is None else number(x),
+              target=targets["fanout_svg_s"]["target"], ok=ok["fanout_svg_s"],
+              n=str(raw["fanout"]["repeats"])) for name, x in raw["fanout"]["s"].items()],
         Row("import weightgrad.engine (.nn) vs micrograd.engine, ms",
             f"{number(imp['weightgrad'])} ({number(imp['weightgrad.nn'])})",
             number(imp["micrograd"]), target=targets["import_ms"]["target"],

@@ -20,6 +20,7 @@ _LAZY = {
     "GraphTooLarge": "names",
     "draw_graph": "draw",
     "Graph": "render", "RenderError": "render", "RendererNotFound": "render",
+    "RenderTimeout": "render",
     "render_svg": "render", "save_svg": "render",
 }
 
@@ -27,7 +28,14 @@ if TYPE_CHECKING:
     from .draw import draw_graph
     from .explain import Explanation, explain
     from .names import GraphTooLarge
-    from .render import Graph, RendererNotFound, RenderError, render_svg, save_svg
+    from .render import (
+        Graph,
+        RendererNotFound,
+        RenderError,
+        RenderTimeout,
+        render_svg,
+        save_svg,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -49,6 +57,7 @@ __all__ = [
     "Graph",
     "GraphTooLarge",
     "RenderError",
+    "RenderTimeout",
     "RendererNotFound",
     "Value",
     "detect_anomaly",

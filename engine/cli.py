@@ -20,7 +20,7 @@ from typing import NoReturn
 from .draw import GraphTooLarge, draw_graph
 from .explain import Explanation, explain
 from .expr import NAME, NUMBER, ExprError, evaluate
-from .render import RendererNotFound, save_svg
+from .render import RendererNotFound, RenderTimeout, save_svg
 from .value import Value
 
 EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
@@ -141,8 +141,9 @@ def _json(root: Value, leaves: dict[str, Value]) -> str:
     return json.dumps({"value": _json_number(root.data), "grads": grads}, allow_nan=False)
 
 
-# The drawing modules' errors that are the user's to fix: too big a graph, no renderer.
-_PICTURE_ERRORS = (GraphTooLarge, RendererNotFound)
+# The drawing modules' errors that are the user's to fix: too big a graph, no renderer, a
+# layout past its time limit.
+_PICTURE_ERRORS = (GraphTooLarge, RendererNotFound, RenderTimeout)
 
 
 def _explain(root: Value) -> Explanation:

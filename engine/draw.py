@@ -3,14 +3,17 @@
 Colours (engine.palette) tell the kinds of node apart at a glance: inputs grey, parameters
 (Values with a `requires_grad` flag, such as nn's weights) yellow, the output green,
 intermediate results white and constants dashed. A gradient is blue when positive and orange
-when negative (the colours of TensorFlow Playground). Drawn before `backward()`, gradients read "grad ?": not
-computed yet, rather than a misleading 0. Node order follows the graph's topological order,
-so the same graph always gives the same DOT text.
+when negative (the colours of TensorFlow Playground). Drawn before `backward()`, gradients
+read "grad ?": not computed yet, rather than a misleading 0. Node order follows the graph's topological order,
+so the same graph always gives the same DOT text. A node used more than three times is drawn
+in full once and as a small dashed copy of its name beside each other use, so that high
+fan-out (a weight shared by 300 ops) lays out in linear time.
 """
 
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Collection, Mapping
 
 from .autograd import topological_order
@@ -26,6 +29,13 @@ from .names import (  # noqa: F401  (GraphTooLarge and fmt: draw's public names 
 from .palette import EDGE, FILL, HIGHLIGHT, UNKNOWN, sign_colour
 from .render import Graph
 from .value import Value
+
+# A node used more often than this is drawn in full once (with an edge to its first use) and
+# as a small dashed copy of its name beside every other use: layout time grows much faster
+# than linearly with a node's edges (a leaf used 300 times took graphviz-pure 120 s, and
+# Graphviz's dot crashed), while copies keep it linear.
+MAX_EDGES_FROM_NODE = 3
+
 
 def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
     return check_size(topological_order(check_root(root, "draw_graph")), max_nodes)
@@ -48,6 +58,8 @@ def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
               node_attr={"fontname": "Helvetica", "fontsize": "11"},
               edge_attr={"arrowsize": "0.7", "color": EDGE})
     index = {id(v): i for i, v in enumerate(order)}
+    uses = Counter(id(p) for v in order for p in v.parents)
+    first_use: set[int] = set()
     for i, v in enumerate(order):
         k = kind(v, root)
         data = fmt(v.data) if known is None or id(v) in known else "?"
@@ -67,8 +79,17 @@ def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
         op = f"n{i}op"
         g.node(op, label=v.op.symbol, shape="circle" if len(v.op.symbol) <= 2 else "ellipse",
                width="0.3", margin="0.02", tooltip=v.op.name)
-        for parent in v.parents:  # one edge per use: `a + a` gets two
-            g.edge(f"n{index[id(parent)]}", op)
+        for k, parent in enumerate(v.parents):  # one edge per use: `a + a` gets two
+            source = f"n{index[id(parent)]}"
+            if uses[id(parent)] > MAX_EDGES_FROM_NODE:
+                if id(parent) in first_use:  # later uses: a small dashed copy beside the op
+                    source = f"{op}ref{k}"
+                    g.node(source, label=names[id(parent)], shape="box", style="dashed",
+                           fontsize="9", margin="0.02", height="0.2",
+                           tooltip=f"{names[id(parent)]}, used {uses[id(parent)]} times: "
+                                   "drawn in full once, referred to at each other use")
+                first_use.add(id(parent))
+            g.edge(source, op)
         g.edge(op, f"n{i}")
     return g
 

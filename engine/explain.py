@@ -13,6 +13,7 @@ HTML page that steps through the frames.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,17 +125,20 @@ class Explanation:
         return render_graph(self.root, self.order, self.names, grads=grads, known=known,
                             highlight=step.target)
 
-    def frames(self) -> list:
-        """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step."""
+    def frames(self, timeout: float | None = None) -> list:
+        """One `engine.explain_html.Frame` (SVG, narration, node, kind) per step. The time
+        limit (default: one picture's, render.TIMEOUT_SECONDS) covers every frame together,
+        so a long story is refused with RenderTimeout rather than taking limit × frames."""
+        from . import render
         from .explain_html import Frame
-        from .render import render_svg
 
         check_size(self.order, MAX_NODES)
         if len(self.steps) > MAX_FRAMES:
             raise GraphTooLarge(f"this story has {len(self.steps)} steps; pictures are drawn "
                                 f"for at most {MAX_FRAMES} (the table has no limit)")
-        return [Frame(svg=render_svg(self.graph(k)), narration=s.text,
-                      node=self.name(s.target), kind=s.kind)
+        deadline = time.monotonic() + (render.TIMEOUT_SECONDS if timeout is None else timeout)
+        return [Frame(svg=render.render_svg(self.graph(k), timeout=deadline - time.monotonic()),
+                      narration=s.text, node=self.name(s.target), kind=s.kind)
                 for k, s in enumerate(self.steps)]
 
     def svg_frames(self) -> list[str]:

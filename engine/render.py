@@ -19,7 +19,9 @@ from pathlib import Path
 
 import graphviz
 
-TIMEOUT_SECONDS = 120
+# A render that takes longer than this is refused in one line instead of hanging a lesson,
+# a notebook or the CLI; callers that render many pictures (the stepper page) share one limit.
+TIMEOUT_SECONDS = 30.0
 
 
 class RendererNotFound(RuntimeError):
@@ -28,6 +30,10 @@ class RendererNotFound(RuntimeError):
 
 class RenderError(RuntimeError):
     """The renderer ran and failed; the message carries its own error output."""
+
+
+class RenderTimeout(RenderError):
+    """Laying out the picture took longer than its time limit; the message names the limit."""
 
 
 def find_renderer() -> str:
@@ -50,15 +56,19 @@ def find_renderer() -> str:
         "The DOT text is available without a renderer as digraph.source")
 
 
-def render_svg(digraph: graphviz.Digraph | str) -> str:
-    """SVG text of a Digraph (or of DOT source text)."""
+def render_svg(digraph: graphviz.Digraph | str, timeout: float | None = None) -> str:
+    """SVG text of a Digraph (or of DOT source text); RenderTimeout past `timeout` seconds
+    (default TIMEOUT_SECONDS)."""
     source = digraph if isinstance(digraph, str) else digraph.source
     renderer = find_renderer()
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    if timeout <= 0:
+        raise RenderTimeout(_too_slow(timeout))
     try:
         done = subprocess.run([renderer, "-Tsvg"], input=source.encode("utf-8"),
-                              capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+                              capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{renderer} took longer than {TIMEOUT_SECONDS} s") from None
+        raise RenderTimeout(_too_slow(timeout)) from None
     except OSError as e:
         raise RenderError(f"{renderer} could not be started: {e}") from None
     if done.returncode != 0:
@@ -66,6 +76,11 @@ def render_svg(digraph: graphviz.Digraph | str) -> str:
         raise RenderError(f"{Path(renderer).name} failed with exit status {done.returncode}: "
                           f"{message}")
     return done.stdout.decode("utf-8")
+
+
+def _too_slow(timeout: float) -> str:
+    return (f"laying out the picture took longer than its limit of {max(timeout, 0):g} s; "
+            "draw a smaller part of the graph")
 
 
 def save_svg(digraph: graphviz.Digraph | str, path: str | Path) -> Path:
