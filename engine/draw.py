@@ -4,10 +4,10 @@ Colours (engine.palette) tell the kinds of node apart at a glance: inputs grey, 
 (Values with a `requires_grad` flag, such as nn's weights) yellow, the output green,
 intermediate results white and constants dashed. A gradient is blue when positive and orange
 when negative (the colours of TensorFlow Playground). Drawn before `backward()`, gradients
-read "grad ?": not computed yet, rather than a misleading 0. Node order follows the graph's topological order,
-so the same graph always gives the same DOT text. A node used more than three times is drawn
-in full once and as a small dashed copy of its name beside each other use, so that high
-fan-out (a weight shared by 300 ops) lays out in linear time.
+read "grad ?": not computed yet, rather than a misleading 0. Node order follows the graph's
+topological order, so the same graph always gives the same DOT text. A node used more than
+three times is drawn in full once and as a small dashed copy of its name beside each other
+use, so that high fan-out (a weight shared by 300 ops) lays out in linear time.
 """
 
 from __future__ import annotations
