@@ -35,9 +35,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
+from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
 from weightgrad.engine import Value, no_grad
 from weightgrad.nn.attention import SelfAttention
 from weightgrad.nn.layers import Neuron
@@ -107,7 +105,7 @@ def train(model: Model, steps: int, batch: int, seed: int, desc: str
     rng = random.Random(f"attention data {seed}")  # the same batches for every model
     opt = Adam(model.parameters(), lr=LR)
     history = []
-    bar = tqdm(range(steps), desc=desc, unit="step", leave=False)
+    bar = progress(range(steps), desc=desc, unit="step")
     for _ in bar:
         xs, ys, marks = make_data(batch, rng)
         results = [model(x) for x in xs]
@@ -154,7 +152,7 @@ def plot_heatmaps(before: list, after: list, data: Data, out: Path) -> Path:
             if r == 1:
                 ax.set_xlabel("key (token value)")
     fig.suptitle("Attention weights a_ij: rows are queries, the marked token outlined")
-    path = save_svg(fig, out / "attention_heatmaps.svg")
+    path = save_figure(fig, out / "attention_heatmaps.svg")
     record_picture(out, path, "Attention: weights a_ij of 3 test sequences before and after "
                    "training (marked token outlined)", LESSON)
     return path
@@ -174,7 +172,7 @@ def plot_training(history: list, uniform: list, out: Path) -> Path:
     ax2.set_xlabel("Adam step")
     ax2.set_ylabel("readout query's weight on the mark")
     ax2.legend()
-    path = save_svg(fig, out / "attention_training.svg")
+    path = save_figure(fig, out / "attention_training.svg")
     record_picture(out, path, "Attention: loss falls as the readout query's weight on the "
                    "marked token rises", LESSON)
     return path

@@ -29,15 +29,14 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
+from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
 from weightgrad.nn import MLP
 from weightgrad.nn.flow import LayerStats, flow_stats
 
 LESSON = "Initialization and gradient flow"
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
-INITS = ("uniform", "xavier", "kaiming")
+# The activations and inits this lesson compares; MLP accepts more of both.
+COMPARED_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+COMPARED_INITS = ("uniform", "xavier", "kaiming")
 WIDTH, DEPTH = 16, 10  # 9 hidden layers of 16 and a linear output neuron
 SEEDS = 5  # the claim must hold for seeds s, s+1, ..., s+4, not for one lucky draw
 STYLE = {"uniform": ("#d62728", "-", "o"), "xavier": ("#1f77b4", "-", "s"),
@@ -73,9 +72,10 @@ def hidden_saturated(stats: list[LayerStats]) -> float:
 
 def measure(seed: int, batch_size: int) -> Results:
     """flow_stats for every (activation, init) and every seed seed..seed+SEEDS-1."""
-    pairs = [(a, i, s) for a in ACTIVATIONS for i in INITS for s in range(seed, seed + SEEDS)]
+    pairs = [(a, i, s) for a in COMPARED_ACTIVATIONS for i in COMPARED_INITS
+             for s in range(seed, seed + SEEDS)]
     results: Results = {}
-    for activation, init, s in tqdm(pairs, desc="initialization", unit="model", leave=False):
+    for activation, init, s in progress(pairs, desc="initialization", unit="model"):
         model = MLP(WIDTH, [WIDTH] * (DEPTH - 1) + [1], activation=activation, init=init,
                     seed=s)
         results.setdefault((activation, init), []).append(
@@ -100,11 +100,11 @@ def plot(results: Results, out: Path) -> list[Path]:
     ]
     paths = []
     for field, ylabel, n_layers, name, caption in figures:
-        fig, axes = plt.subplots(1, len(ACTIVATIONS), figsize=(12, 3.6))
+        fig, axes = plt.subplots(1, len(COMPARED_ACTIVATIONS), figsize=(12, 3.6))
         layers = list(range(n_layers))
-        for ax, activation in zip(axes, ACTIVATIONS):
+        for ax, activation in zip(axes, COMPARED_ACTIVATIONS):
             curves = {init: [getattr(s, field) for s in results[(activation, init)][0]]
-                      [:n_layers] for init in INITS}
+                      [:n_layers] for init in COMPARED_INITS}
             for init, ys in curves.items():
                 color, style, marker = STYLE[init]
                 ax.plot(layers, ys, color=color, linestyle=style, marker=marker, markersize=4,
@@ -122,7 +122,7 @@ def plot(results: Results, out: Path) -> list[Path]:
         fig.suptitle(f"{DEPTH}-layer, {WIDTH}-wide MLP, one backward: {ylabel} per layer")
         fig.subplots_adjust(top=0.84, wspace=0.25)  # room for the title; cheaper than a
         # constrained layout, which re-measures every tick label
-        paths.append(save_svg(fig, out / name))
+        paths.append(save_figure(fig, out / name))
         record_picture(out, paths[-1], caption, LESSON)
     return paths
 

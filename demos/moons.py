@@ -3,7 +3,9 @@
 The same recipe as micrograd's demo.ipynb: 100 noisy points on two half moons, hinge loss
 plus 1e-4 L2, plain SGD with the learning rate decaying from 1.0 to 0.1. Writes the loss
 curve, the learned decision boundary, the trained weights (JSON) and the trained network's
-weight diagram under out/.
+weight diagram under out/. The loss and the training loop (`moons_loss_and_accuracy`,
+`train_moons`) are in demos/common.py: the pruning, quantization and transfer lessons train
+the same way.
 
 Run: python -m demos.moons [--quick] [--seed N]
 """
@@ -12,48 +14,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from weightgrad.engine import Value, no_grad
-from weightgrad.engine import save_svg as save_engine_svg
-from weightgrad.nn import MLP, draw_network, hinge_loss, l2_penalty, make_moons
-from weightgrad.nn.optim import SGD
+from demos.common import (
+    lesson_parser,
+    moons_loss_and_accuracy,
+    pyplot,
+    record_picture,
+    save_figure,
+    train_moons,
+)
+from weightgrad.engine import no_grad, save_svg
+from weightgrad.nn import MLP, draw_network, make_moons
 
 LESSON = "Two moons"
-ALPHA = 1e-4  # L2 strength in micrograd's demo
-
-
-def hits(scores: list[Value], ys: list[int]) -> float:
-    """The fraction of scores on the side of 0 their label (±1) says."""
-    return sum((y > 0) == (s.data > 0) for y, s in zip(ys, scores)) / len(ys)
-
-
-def accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> float:
-    with no_grad():
-        return hits([model(x) for x in xs], ys)
-
-
-def loss_and_accuracy(model: MLP, xs: list[list[float]], ys: list[int]) -> tuple[Value, float]:
-    scores = [model(x) for x in xs]
-    loss = hinge_loss(scores, ys) + ALPHA * l2_penalty(model.parameters())
-    return loss, hits(scores, ys)
-
-
-def train(model: MLP, xs: list[list[float]], ys: list[int], steps: int, desc: str = "moons"
-          ) -> list[tuple[float, float]]:
-    opt = SGD(model.parameters(), lr=1.0)
-    history = []
-    bar = tqdm(range(steps), desc=desc, unit="step", leave=False)
-    for k in bar:
-        loss, accuracy = loss_and_accuracy(model, xs, ys)
-        opt.zero_grad()
-        loss.backward()
-        opt.lr = 1.0 - 0.9 * k / 100  # micrograd's schedule
-        opt.step()
-        history.append((loss.data, accuracy))
-        bar.set_postfix(loss=f"{loss.data:.4f}", acc=f"{accuracy:.0%}")
-    return history
 
 
 def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[float, float]],
@@ -65,7 +37,7 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     ax.set_xlabel("step")
     ax.legend()
     ax.set_title("Two moons: hinge loss + L2, SGD")
-    paths = [save_svg(fig, out / "moons_training.svg")]
+    paths = [save_figure(fig, out / "moons_training.svg")]
     record_picture(out, paths[-1], "Two moons: loss and accuracy over SGD steps", LESSON)
 
     n = 40
@@ -78,19 +50,18 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
                 levels=[-2, 0, 2], colors=["#f59322", "#0877bd"], alpha=0.3)
     ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=18)
     ax.set_title("Decision boundary of the trained MLP(2, [16, 16, 1])")
-    paths.append(save_svg(fig, out / "moons_boundary.svg"))
+    paths.append(save_figure(fig, out / "moons_boundary.svg"))
     record_picture(out, paths[-1], "Two moons: the trained network's decision boundary", LESSON)
 
     # The trained weights, coloured by sign and sized by magnitude, with the gradients of
     # the last loss for a tooltip: which connections the network came to rely on.
-    loss, _ = loss_and_accuracy(model, xs, ys)
+    loss, _ = moons_loss_and_accuracy(model, xs, ys)
     model.zero_grad()
     loss.backward()
-    paths.append(save_engine_svg(draw_network(model), out / "moons_network.svg"))
+    paths.append(save_svg(draw_network(model), out / "moons_network.svg"))
     record_picture(out, paths[-1], "Two moons: trained weights (blue +, orange -, width |w|)",
                    LESSON)
-    paths.append(save_engine_svg(draw_network(model, color_by="grad"),
-                                 out / "moons_network_grads.svg"))
+    paths.append(save_svg(draw_network(model, color_by="grad"), out / "moons_network_grads.svg"))
     record_picture(out, paths[-1], "Two moons: the same network coloured by gradient", LESSON)
     return paths
 
@@ -100,8 +71,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     steps = 20 if args.quick else 100
     xs, ys = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=args.seed)
-    history = train(model, xs, ys, steps)
-    loss, accuracy = loss_and_accuracy(model, xs, ys)
+    history = train_moons(model, xs, ys, steps)
+    loss, accuracy = moons_loss_and_accuracy(model, xs, ys)
     args.out.mkdir(parents=True, exist_ok=True)
     model.save(args.out / "moons_weights.json")
     record_picture(args.out, args.out / "moons_weights.json",

@@ -27,11 +27,18 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from weightgrad.engine import Value, no_grad
-from weightgrad.nn import MLP, binary_cross_entropy_with_logits, make_moons
+from demos.common import (
+    MoonsData,
+    bce_loss,
+    lesson_parser,
+    moons_data,
+    progress,
+    pyplot,
+    record_picture,
+    save_figure,
+)
+from weightgrad.engine import no_grad
+from weightgrad.nn import MLP
 from weightgrad.nn.optim import SGD, Adam, AdamW, Lion, Optimizer
 from weightgrad.nn.parameter import Parameter
 
@@ -46,40 +53,29 @@ OPTIMIZERS: dict[str, Callable[[list[Parameter]], Optimizer]] = {
     "AdamW": lambda ps: AdamW(ps, lr=LR["AdamW"], weight_decay=0.01),
     "Lion": lambda ps: Lion(ps, lr=LR["Lion"]),
 }
-Data = tuple[list[list[float]], list[float]]
 
 
-def moons_data() -> Data:
-    xs, ys = make_moons(64, noise=0.1, seed=0)
-    return xs, [(y + 1) / 2 for y in ys]  # labels -1/+1 -> BCE targets 0/1
-
-
-def loss_of(model: MLP, data: Data) -> Value:
-    xs, targets = data
-    return binary_cross_entropy_with_logits([model(x) for x in xs], targets)
-
-
-def train(model: MLP, name: str, data: Data, steps: int, watch: Sequence[Parameter] = ()
+def train(model: MLP, name: str, data: MoonsData, steps: int, watch: Sequence[Parameter] = ()
           ) -> tuple[list[float], list[tuple[float, ...]]]:
     """Loss before each step and after the last (steps + 1 numbers), and the watched path."""
     opt = OPTIMIZERS[name](model.parameters())
     losses, path = [], [tuple(p.data for p in watch)]
-    for _ in tqdm(range(steps), desc=name, unit="step", leave=False):
-        loss = loss_of(model, data)
+    for _ in progress(range(steps), desc=name, unit="step"):
+        loss = bce_loss(model, data)
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(loss.data)
         path.append(tuple(p.data for p in watch))
     with no_grad():
-        losses.append(loss_of(model, data).data)
+        losses.append(bce_loss(model, data).data)
     return losses, path
 
 
-def chosen_pair(model: MLP, data: Data) -> tuple[str, str]:
+def chosen_pair(model: MLP, data: MoonsData) -> tuple[str, str]:
     """The two middle-layer weights with the largest |gradient| at the start."""
     model.zero_grad()
-    loss_of(model, data).backward()
+    bce_loss(model, data).backward()
     weights = [(n, p) for n, p in model.named_parameters() if n.startswith("layers.1.")
                and ".w." in n]
     weights.sort(key=lambda item: -abs(item[1].grad))
@@ -98,20 +94,20 @@ def window(paths: dict[str, list[tuple[float, ...]]], n: int) -> tuple[list[floa
     return tuple(axes)
 
 
-def surface(start: MLP, pair: tuple[str, str], ga: list[float], gb: list[float], data: Data
-            ) -> list[list[float]]:
+def surface(start: MLP, pair: tuple[str, str], ga: list[float], gb: list[float],
+            data: MoonsData) -> list[list[float]]:
     """L(w_a, w_b) on the grid, rows along w_b, every other weight at its starting value."""
     model = start.copy()
     named = dict(model.named_parameters())
     pa, pb = named[pair[0]], named[pair[1]]
     with no_grad():
         rows = []
-        for b in tqdm(gb, desc="surface", leave=False):
+        for b in progress(gb, desc="surface"):
             pb.data = b
             row = []
             for a in ga:
                 pa.data = a
-                row.append(loss_of(model, data).data)
+                row.append(bce_loss(model, data).data)
             rows.append(row)
     return rows
 
@@ -126,7 +122,7 @@ def plot(curves: dict[str, list[float]], paths: dict, pair: tuple[str, str], gri
     ax.set(yscale="log", xlabel="step", ylabel="BCE loss (log scale)",
            title="Same start, same data: loss under five optimizers")
     ax.legend(fontsize=8)
-    paths_out = [save_svg(fig, out / "optimizers_loss.svg")]
+    paths_out = [save_figure(fig, out / "optimizers_loss.svg")]
     record_picture(out, paths_out[-1], "Optimizers: loss curves from the same initial weights",
                    LESSON)
 
@@ -140,7 +136,7 @@ def plot(curves: dict[str, list[float]], paths: dict, pair: tuple[str, str], gri
     ax.set(xlabel=pair[0], ylabel=pair[1],
            title="Paths on L(w_a, w_b), all other weights fixed at the start")
     ax.legend(fontsize=8)
-    paths_out.append(save_svg(fig, out / "optimizers_paths.svg"))
+    paths_out.append(save_figure(fig, out / "optimizers_paths.svg"))
     record_picture(out, paths_out[-1], "Optimizers: paths of two weights over their loss "
                    "surface (other weights frozen)", LESSON)
     return paths_out

@@ -18,11 +18,17 @@ import random
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from demos.moons import accuracy, loss_and_accuracy, train
-from weightgrad.engine import save_svg as save_engine_svg
+from demos.common import (
+    accuracy,
+    lesson_parser,
+    moons_loss_and_accuracy,
+    progress,
+    pyplot,
+    record_picture,
+    save_figure,
+    train_moons,
+)
+from weightgrad.engine import save_svg
 from weightgrad.nn import MLP, draw_network, make_moons
 from weightgrad.nn.optim import SGD
 from weightgrad.nn.prune import l1_unstructured, random_unstructured, sparsity_report
@@ -38,8 +44,8 @@ CLOSE = 0.05  # "within a few points of dense": at most 5 percentage points belo
 def fine_tune(model: MLP, xs: list[list[float]], ys: list[int], steps: int, desc: str) -> None:
     # Every parameter goes to the optimizer: it skips the pruned ones itself (is_trainable).
     opt = SGD(model.parameters(), lr=FINETUNE_LR)
-    for _ in tqdm(range(steps), desc=desc, unit="step", leave=False):
-        loss, _ = loss_and_accuracy(model, xs, ys)
+    for _ in progress(range(steps), desc=desc, unit="step"):
+        loss, _ = moons_loss_and_accuracy(model, xs, ys)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -62,7 +68,7 @@ def plot(results: dict[str, Any], out: Path) -> Path:
     ax.set_ylim(0.3, 1.03)
     ax.set_title("Two moons: accuracy of the pruned MLP(2, [16, 16, 1])")
     ax.legend(fontsize=8, loc="lower left")
-    path = save_svg(fig, out / "pruning_accuracy.svg")
+    path = save_figure(fig, out / "pruning_accuracy.svg")
     record_picture(out, path, "Pruning: held-out accuracy against the fraction of weights "
                               "pruned, before and after fine-tuning", LESSON)
     return path
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     xs, ys = make_moons(100, noise=0.1, seed=0)
     test_xs, test_ys = make_moons(200, noise=0.1, seed=1)  # held out: never trained on
     dense = MLP(2, [16, 16, 1], seed=args.seed)
-    train(dense, xs, ys, train_steps)
+    train_moons(dense, xs, ys, train_steps)
     n_weights = sum(len(n.w) for layer in dense.layers for n in layer.neurons)
     results: dict[str, Any] = {
         "dense_accuracy": accuracy(dense, test_xs, test_ys), "weights": n_weights,
@@ -126,8 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             shown = model
     percent = round(100 * SHOWN)
     paths = [plot(results, args.out)]
-    paths.append(save_engine_svg(draw_network(shown),
-                                 args.out / f"pruning_network_{percent}.svg"))
+    paths.append(save_svg(draw_network(shown), args.out / f"pruning_network_{percent}.svg"))
     record_picture(args.out, paths[-1], f"Pruning: the {percent}% pruned, fine-tuned network; "
                                         "pruned weights are not drawn", LESSON)
     paths.append(args.out / f"pruning_{percent}_weights.json")

@@ -1,8 +1,9 @@
 """Lesson: store a trained network's weights as 8-bit integers and see what it costs.
 
-Trains micrograd's two-moons classifier (the recipe of demos/moons.py), then quantizes each
-layer to int8 with one scale per layer, PyTorch's way (nn/quantize.py): symmetric (qint8,
-zero point 0) and affine (quint8, a zero point that shifts the grid to the layer's range).
+Trains micrograd's two-moons classifier (the moons lesson's recipe, `train_moons`), then
+quantizes each layer to int8 with one scale per layer, PyTorch's way (nn/quantize.py):
+symmetric (qint8, zero point 0) and affine (quint8, a zero point that shifts the grid to the
+layer's range).
 Rounding to the nearest of 256 levels moves each weight by at most half a level, scale / 2;
 the lesson measures every weight's error, draws their histograms against that bound, and
 compares the accuracy of the float model with both fake-quantized copies.
@@ -17,8 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from demos.moons import accuracy, train
+from demos.common import accuracy, lesson_parser, pyplot, record_picture, save_figure, train_moons
 from weightgrad.nn import MLP, make_moons
 from weightgrad.nn.quantize import error_report, error_report_text, fake_quantize, weight_errors
 
@@ -49,7 +49,7 @@ def plot_errors(model: MLP, reports: dict[str, dict[str, dict[str, Any]]], out: 
     axes[0][0].set_ylabel("weights")
     fig.suptitle("Int8 rounding error per weight: never more than half a level (scale/2)",
                  y=1.02)
-    path = save_svg(fig, out / "quantization_errors.svg")
+    path = save_figure(fig, out / "quantization_errors.svg")
     record_picture(out, path, "Int8 quantization: per-weight rounding error vs scale/2, "
                    "symmetric and affine", LESSON)
     return path
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     steps = 20 if args.quick else 100
     xs, ys = make_moons(100, noise=0.1, seed=0)
     model = MLP(2, [16, 16, 1], seed=args.seed)
-    train(model, xs, ys, steps)
+    train_moons(model, xs, ys, steps)
     args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / "quantization_weights.json"
     model.save(weights)

@@ -30,10 +30,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from demos.optimizers import Data, loss_of, moons_data
+from demos.common import (
+    MoonsData,
+    bce_loss,
+    lesson_parser,
+    moons_data,
+    progress,
+    pyplot,
+    record_picture,
+    save_figure,
+)
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP, l1_penalty, l2_penalty
 from weightgrad.nn.optim import Adam, AdamW
@@ -56,7 +62,7 @@ def norm(ws: list[float]) -> float:
     return math.sqrt(sum(w * w for w in ws))
 
 
-def train(start: MLP, method: str, data: Data, steps: int
+def train(start: MLP, method: str, data: MoonsData, steps: int
           ) -> tuple[MLP, list[float], float]:
     """The trained model, its weight norm before each step and after the last, final loss."""
     model = start.copy()
@@ -64,8 +70,8 @@ def train(start: MLP, method: str, data: Data, steps: int
     opt = (AdamW(params, lr=LR, weight_decay=WEIGHT_DECAY) if method == "decoupled"
            else Adam(params, lr=LR))
     norms = [norm(weights(model))]
-    for _ in tqdm(range(steps), desc=method, unit="step", leave=False):
-        loss = loss_of(model, data)
+    for _ in progress(range(steps), desc=method, unit="step"):
+        loss = bce_loss(model, data)
         if method == "l2":
             loss = loss + L2 * l2_penalty(params)
         elif method == "l1":
@@ -75,7 +81,7 @@ def train(start: MLP, method: str, data: Data, steps: int
         opt.step()
         norms.append(norm(weights(model)))
     with no_grad():
-        data_loss = loss_of(model, data).data
+        data_loss = bce_loss(model, data).data
     return model, norms, data_loss
 
 
@@ -94,7 +100,7 @@ def plot(final: dict[str, list[float]], norms: dict[str, list[float]], out: Path
         ax.set_ylabel("weights")
     axes[-1].set_xlabel("weight value (shared bins)")
     fig.tight_layout()
-    written = [save_svg(fig, out / "regularization_histograms.svg")]
+    written = [save_figure(fig, out / "regularization_histograms.svg")]
     record_picture(out, written[-1], "Regularization: the trained weights under each method "
                    "(shared bins)", LESSON)
 
@@ -104,7 +110,7 @@ def plot(final: dict[str, list[float]], norms: dict[str, list[float]], out: Path
     ax.set(xlabel="step", ylabel="‖w‖ (L2 norm of the weights)",
            title="Weight norm during training, same start")
     ax.legend(fontsize=8)
-    written.append(save_svg(fig, out / "regularization_norms.svg"))
+    written.append(save_figure(fig, out / "regularization_norms.svg"))
     record_picture(out, written[-1], "Regularization: weight L2 norm over training", LESSON)
     return written
 

@@ -20,9 +20,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
+from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
 from weightgrad.engine import Value, no_grad
 from weightgrad.nn.conv import Conv1d
 from weightgrad.nn.layers import Neuron
@@ -68,7 +66,7 @@ def make_sequences(n: int, rng: random.Random) -> tuple[list[Signals], list[floa
 def train(params: list[Value], loss_fn: Any, steps: int, lr: float, desc: str) -> list[float]:
     """Adam on `loss_fn()` for `steps` steps; the loss before each step."""
     opt, history = Adam(params, lr=lr), []
-    for _ in tqdm(range(steps), desc=desc, unit="step", leave=False):
+    for _ in progress(range(steps), desc=desc, unit="step"):
         loss = loss_fn()
         opt.zero_grad()
         loss.backward()
@@ -127,7 +125,7 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
                label="true pattern starts")
     bx.set_xlabel("position")
     bx.legend(fontsize=8, loc="lower left")
-    paths = [save_svg(fig, out / "shared_weights_conv.svg")]
+    paths = [save_figure(fig, out / "shared_weights_conv.svg")]
     record_picture(out, paths[-1], "Shared weights: the learned 3-tap kernel takes the "
                    "pattern's shape and fires where the pattern starts", LESSON)
 
@@ -151,7 +149,7 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
         bx.tick_params(axis="x", labelsize=7)
         bx.legend(fontsize=8)
     fig.tight_layout()
-    paths.append(save_svg(fig, out / "shared_weights_gradients.svg"))
+    paths.append(save_figure(fig, out / "shared_weights_gradients.svg"))
     record_picture(out, paths[-1], "Shared weights: each use adds a part; the parts sum to "
                    "the weight's gradient (p.grad, black x)", LESSON)
 
@@ -166,7 +164,7 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
     bx.set_xlabel("time step")
     bx.set_ylabel(f"hidden unit {data['unit']}")
     bx.set_title("Trained hidden state: blue first input +1, orange -1", fontsize=10)
-    paths.append(save_svg(fig, out / "shared_weights_rnn.svg"))
+    paths.append(save_figure(fig, out / "shared_weights_rnn.svg"))
     record_picture(out, paths[-1], "Shared weights: RNN training loss and hidden-state "
                    "trajectories, split by the first input", LESSON)
     return paths

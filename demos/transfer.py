@@ -17,12 +17,17 @@ import math
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from demos import moons
-from demos.common import lesson_parser, pyplot, record_picture, save_svg
-from weightgrad.engine import Value
-from weightgrad.engine import save_svg as save_engine_svg
+from demos.common import (
+    accuracy,
+    hits,
+    lesson_parser,
+    progress,
+    pyplot,
+    record_picture,
+    save_figure,
+    train_moons,
+)
+from weightgrad.engine import Value, save_svg
 from weightgrad.nn import MLP, draw_network, hinge_loss, make_moons
 from weightgrad.nn.optim import SGD
 
@@ -54,13 +59,13 @@ def tasks(n: int, seed: int) -> tuple[tuple[Points, list[int]], tuple[Points, li
 
 def scores_and_accuracy(model: MLP, xs: Points, ys: list[int]) -> tuple[list[Value], float]:
     scores = [model(x) for x in xs]
-    return scores, sum((y > 0) == (s.data > 0) for y, s in zip(ys, scores)) / len(ys)
+    return scores, hits(scores, ys)
 
 
 def pretrain(model: MLP, xs: Points, ys: list[int], steps: int) -> float:
     """micrograd's demo recipe (hinge + 1e-4 L2, SGD lr 1.0 -> 0.1); returns the accuracy."""
-    moons.train(model, xs, ys, steps, desc="pre-train on task A")
-    return moons.accuracy(model, xs, ys)
+    train_moons(model, xs, ys, steps, desc="pre-train on task A")
+    return accuracy(model, xs, ys)
 
 
 def train_to_target(model: MLP, xs: Points, ys: list[int], max_steps: int, desc: str,
@@ -73,10 +78,10 @@ def train_to_target(model: MLP, xs: Points, ys: list[int], max_steps: int, desc:
     """
     opt = SGD(model.parameters(), lr=LR)
     reached, curve = None, []
-    for k in tqdm(range(max_steps + 1), desc=desc, leave=False):
-        scores, accuracy = scores_and_accuracy(model, xs, ys)
-        curve.append(accuracy)
-        if reached is None and accuracy >= TARGET:
+    for k in progress(range(max_steps + 1), desc=desc):
+        scores, acc = scores_and_accuracy(model, xs, ys)
+        curve.append(acc)
+        if reached is None and acc >= TARGET:
             reached = k
         if (reached is not None and k >= at_least) or k == max_steps:
             break
@@ -98,8 +103,8 @@ def flat(state_dict: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def plot(args: Any, data: tuple, curves: dict[str, list[float]], hits: dict[str, int | None],
-         model: MLP) -> list[Path]:
+def plot(args: Any, data: tuple, curves: dict[str, list[float]],
+         reached: dict[str, int | None], model: MLP) -> list[Path]:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
     for ax, (xs, ys), title in zip(axes, data, ["task A: two moons (pre-training)",
@@ -107,13 +112,13 @@ def plot(args: Any, data: tuple, curves: dict[str, list[float]], hits: dict[str,
         ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=14)
         ax.set_title(title, fontsize=10)
         ax.set_aspect("equal")  # so the rotation is seen as a rotation
-    paths = [save_svg(fig, args.out / "transfer_tasks.svg")]
+    paths = [save_figure(fig, args.out / "transfer_tasks.svg")]
     record_picture(args.out, paths[-1], "Transfer: task A (moons) and the related task B "
                    f"(moons rotated {ANGLE:g}°)", LESSON)
 
     fig, ax = plt.subplots(figsize=(6, 3.4))
     for (name, curve), colour in zip(curves.items(), ["#0877bd", "#e8710a"]):
-        hit = hits[name]
+        hit = reached[name]
         ax.plot(range(len(curve)), curve, color=colour, marker=".",
                 label=f"{name} ({'did not reach' if hit is None else f'{hit} steps'})")
         if hit is not None:
@@ -123,15 +128,15 @@ def plot(args: Any, data: tuple, curves: dict[str, list[float]], hits: dict[str,
     ax.set_ylabel("accuracy on task B")
     ax.set_title("Frozen pre-trained first layer vs training from scratch", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
-    paths.append(save_svg(fig, args.out / "transfer_accuracy.svg"))
+    paths.append(save_figure(fig, args.out / "transfer_accuracy.svg"))
     record_picture(args.out, paths[-1], "Transfer: accuracy on task B, fine-tuning vs from "
                    "scratch, with the target line", LESSON)
 
-    paths.append(save_engine_svg(draw_network(model), args.out / "transfer_network.svg"))
+    paths.append(save_svg(draw_network(model), args.out / "transfer_network.svg"))
     record_picture(args.out, paths[-1], "Transfer: the fine-tuned network; layers.0 is frozen "
                    "and holds the pre-trained weights exactly", LESSON)
-    paths.append(save_engine_svg(draw_network(model, color_by="grad"),
-                                 args.out / "transfer_network_grads.svg"))
+    paths.append(save_svg(draw_network(model, color_by="grad"),
+                          args.out / "transfer_network_grads.svg"))
     record_picture(args.out, paths[-1], "Transfer: the same network coloured by gradient: "
                    "the frozen layer has gradients, but the optimizer never applied them", LESSON)
     return paths

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from demos.common import lesson_parser, record_picture
 from weightgrad.engine import Value, draw_graph, explain, save_svg
-from weightgrad.nn import Neuron as NNNeuron
-from weightgrad.nn import Parameter, draw_network
+from weightgrad.engine.names import fmt  # numbers printed as the graph and explain print them
+from weightgrad.nn import Neuron, Parameter, draw_network
 
 LESSON = "Worked examples"
 QUOTED = 4.9  # the figure the first example is usually quoted with
@@ -30,8 +30,9 @@ STEP = 0.01  # the nudge used to say what a gradient means
 
 
 @dataclass
-class Neuron:
-    """One neuron written out in Values: output = x1*w1 + x2*w2 + b, each node labelled."""
+class WorkedNeuron:
+    """One neuron written out in Values: output = x1*w1 + x2*w2 + b, each node labelled.
+    (weightgrad.nn.Neuron is the trainable one; the pictures draw it with these numbers.)"""
 
     inputs: list[Value]
     weights: list[Value]
@@ -43,7 +44,7 @@ class Neuron:
         return [v for pair in zip(self.inputs, self.weights) for v in pair] + [self.bias]
 
 
-def build(xs: list[float], ws: list[float], b: float) -> Neuron:
+def build_neuron(xs: list[float], ws: list[float], b: float) -> WorkedNeuron:
     inputs = [Value(x, f"x{i + 1}") for i, x in enumerate(xs)]
     weights = [Parameter(w, f"w{i + 1}") for i, w in enumerate(ws)]  # drawn yellow
     bias = Parameter(b, "b")
@@ -56,11 +57,7 @@ def build(xs: list[float], ws: list[float], b: float) -> Neuron:
             total.label = "s"
     output = total + bias
     output.label = "out"
-    return Neuron(inputs, weights, bias, output)
-
-
-def fmt(x: float) -> str:
-    return f"{x:.10g}"
+    return WorkedNeuron(inputs, weights, bias, output)
 
 
 def forward_lines(root: Value) -> list[str]:
@@ -68,12 +65,12 @@ def forward_lines(root: Value) -> list[str]:
     return [f"  {step.text}" for step in explain(root).steps if step.kind == "forward"]
 
 
-def write_pictures(neuron: Neuron, name: str, title: str, out: Path) -> list[Path]:
+def write_pictures(neuron: WorkedNeuron, name: str, title: str, out: Path) -> list[Path]:
     """Graph, network diagram and step-through page for one worked neuron."""
     graph = save_svg(draw_graph(neuron.output), out / f"{name}_graph.svg")
     record_picture(out, graph, f"{title}: the computation graph, every data and grad",
                    LESSON)
-    model = NNNeuron(len(neuron.inputs), "linear", random.Random(0))
+    model = Neuron(len(neuron.inputs), "linear", random.Random(0))
     for p, v in zip([*model.w, model.b], [*neuron.weights, neuron.bias]):
         p.data = v.data
     model([x.data for x in neuron.inputs]).backward()  # so each edge shows its gradient
@@ -85,7 +82,7 @@ def write_pictures(neuron: Neuron, name: str, title: str, out: Path) -> list[Pat
     return [graph, network, page]
 
 
-def gradient_lines(neuron: Neuron) -> list[str]:
+def gradient_lines(neuron: WorkedNeuron) -> list[str]:
     lines = []
     for v in neuron.leaves:
         change = "raises" if v.grad >= 0 else "lowers"
@@ -94,19 +91,19 @@ def gradient_lines(neuron: Neuron) -> list[str]:
     return lines
 
 
-def recompute(neuron: Neuron, name: str, new: float) -> float:
+def recompute(neuron: WorkedNeuron, name: str, new: float) -> float:
     """The output with one leaf replaced, built afresh by the engine."""
     values = {v.label: v.data for v in neuron.leaves}
     values[name] = new
     n = len(neuron.inputs)
     xs = [values[f"x{i + 1}"] for i in range(n)]
     ws = [values[f"w{i + 1}"] for i in range(n)]
-    return build(xs, ws, values["b"]).output.data
+    return build_neuron(xs, ws, values["b"]).output.data
 
 
-def example_one() -> Neuron:
+def example_one() -> WorkedNeuron:
     print(f"Example 1: the neuron (5 * 0.7) + (2 * 0.3) + 1, often quoted with the result {QUOTED}")
-    neuron = build([5.0, 2.0], [0.7, 0.3], 1.0)
+    neuron = build_neuron([5.0, 2.0], [0.7, 0.3], 1.0)
     print("\n".join(forward_lines(neuron.output)))
     out = neuron.output.data
     assert abs(out - 5.1) < 1e-12, out
@@ -125,18 +122,18 @@ def example_one() -> Neuron:
         needed = v.data - gap / v.grad
         check = recompute(neuron, v.label, needed)
         assert abs(check - QUOTED) < 1e-9, (v.label, check)
-        print(f"  {v.label:<3} {fmt(v.data):>4} -> {needed:.6g}   (recomputed by the engine: "
-              f"{check:.6g})")
+        print(f"  {v.label:<3} {fmt(v.data):>4} -> {fmt(needed)}   (recomputed by the engine: "
+              f"{fmt(check)})")
     return neuron
 
 
-def example_two() -> Neuron:
+def example_two() -> WorkedNeuron:
     print("Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2")
-    neuron = build([0.5, 0.3], [0.8, 0.6], 0.2)
+    neuron = build_neuron([0.5, 0.3], [0.8, 0.6], 0.2)
     print("\n".join(forward_lines(neuron.output)))
     weighted = neuron.output.parents[0].data
     assert abs(weighted - 0.58) < 1e-12 and abs(neuron.output.data - 0.78) < 1e-12
-    print(f"  weighted sum {weighted:.6g}, plus bias {neuron.output.data:.6g}")
+    print(f"  weighted sum {fmt(weighted)}, plus bias {fmt(neuron.output.data)}")
     neuron.output.backward()
     print("Gradients: d out/d x_i = w_i, d out/d w_i = x_i, d out/d b = 1")
     print("\n".join(gradient_lines(neuron)))
