@@ -9,15 +9,19 @@ Graphviz when first used, so training runs where Graphviz is missing.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# explain and playground load no picture library until a picture is asked for, so they are
+# imported here, not lazily: a function named like its module must be bound before anything
+# imports the module, which would otherwise leave the module as the package's attribute.
 from .anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_enabled
 from .autograd import is_grad_enabled, no_grad, topological_order
+from .explain import Explanation, explain
 from .gradcheck import GradcheckError, gradcheck
-from .value import Value
+from .names import GraphTooLarge
+from .playground import Playground, playground
+from .value import Value, apply
 
-# name -> the module that defines it, imported on first use (PEP 562)
+# name -> the module that defines it, imported on first use (PEP 562): these load Graphviz
 _LAZY = {
-    "Explanation": "explain", "explain": "explain",
-    "GraphTooLarge": "names",
     "draw_graph": "draw",
     "Graph": "render", "RenderError": "render", "RendererNotFound": "render",
     "RenderTimeout": "render",
@@ -26,8 +30,6 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .draw import draw_graph
-    from .explain import Explanation, explain
-    from .names import GraphTooLarge
     from .render import (
         Graph,
         RendererNotFound,
@@ -56,10 +58,12 @@ __all__ = [
     "GradcheckError",
     "Graph",
     "GraphTooLarge",
+    "Playground",
     "RenderError",
     "RenderTimeout",
     "RendererNotFound",
     "Value",
+    "apply",
     "detect_anomaly",
     "draw_graph",
     "explain",
@@ -68,6 +72,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "playground",
     "render_svg",
     "save_svg",
     "topological_order",

@@ -14,9 +14,11 @@ import math
 import os
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import NoReturn
 
+from . import ops
 from .draw import GraphTooLarge, draw_graph
 from .explain import Explanation, explain
 from .expr import NAME, NUMBER, ExprError, evaluate
@@ -27,19 +29,20 @@ EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
 _NAME = re.compile(NAME)
 _VALUE = re.compile(rf"[+-]?{NUMBER}")
 
-EXPLAIN_EPILOG = f"""\
+EXPLAIN_EPILOG = """\
 expressions: numbers, names, + - * / ** with Python's precedence (-x**2 is -(x**2)),
-  parentheses, and exp() log() tanh() relu() sigmoid(). Nothing is evaluated as Python.
-  An expression starting with '-' goes after '--', which ends the options, so options
-  come first:  weightgrad explain --json -- "-x**2" x=3
+  parentheses, and the functions of the op catalogue:
+{functions}
+  Nothing is evaluated as Python. An expression starting with '-' goes after '--', which
+  ends the options, so options come first:  weightgrad explain --json -- "-x**2" x=3
 
 --json prints one JSON object and nothing else: {{"value": V, "grads": {{NAME: G, ...}}}},
   names in order of first appearance. A number that is not finite is written as the string
   "inf", "-inf" or "nan", so the output is always valid JSON.
 
 example:
-  {EXAMPLE}
-"""
+  {example}
+"""  # {functions}: the op catalogue's, read when the help is built (ops.define adds to them)
 
 
 class UsageError(Exception):
@@ -68,6 +71,11 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise _Exit(status)
 
 
+def _functions_help() -> str:
+    names = " ".join(f"{name}()" for name in ops.functions())
+    return textwrap.fill(names, width=88, initial_indent="    ", subsequent_indent="    ")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(prog="weightgrad", epilog=f"example:\n  {EXAMPLE}",
                              description="See every weight and gradient of a small computation.",
@@ -78,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build EXPR from the NAME=VALUE numbers, run one forward and one backward\n"
                     "pass, and print every step as a table (or the result as JSON); --svg and\n"
                     "--html also write pictures of them.",
-        epilog=EXPLAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXPLAIN_EPILOG.format(functions=_functions_help(), example=EXAMPLE),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     explain.add_argument("expr", metavar="EXPR", help='e.g. "x1*w1 + x2*w2 + b"')
     explain.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
                          help="a number for each name in EXPR, e.g. x1=5 w1=0.7")

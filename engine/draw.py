@@ -41,19 +41,24 @@ def checked_order(root: Value, max_nodes: int = MAX_NODES) -> list[Value]:
     return check_size(topological_order(check_root(root, "draw_graph")), max_nodes)
 
 
-def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: bool) -> str:
-    """An HTML-like Graphviz label: three cells, name | data | grad."""
+def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: bool,
+            cell_width: int = 0) -> str:
+    """An HTML-like Graphviz label: three cells, name | data | grad (the number cells at
+    least `cell_width` points wide, so that a page can write longer numbers into them)."""
     name_cell = f"<B>{html.escape(name)}</B>" if bold else html.escape(name)
+    width = f' WIDTH="{cell_width}"' if cell_width else ""
     return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-            f'BGCOLOR="{fill}"><TR><TD>{name_cell}</TD><TD>data {data}</TD>'
-            f'<TD><FONT COLOR="{grad_color}">grad {grad}</FONT></TD></TR></TABLE>>')
+            f'BGCOLOR="{fill}"><TR><TD>{name_cell}</TD><TD{width}>data {data}</TD>'
+            f'<TD{width}><FONT COLOR="{grad_color}">grad {grad}</FONT></TD></TR></TABLE>>')
 
 
 def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
                  grads: Mapping[int, float] | None, known: Collection[int] | None = None,
-                 highlight: Value | None = None, rankdir: str = "LR") -> Graph:
+                 highlight: Value | None = None, rankdir: str = "LR",
+                 cell_width: int = 0) -> Graph:
     """The drawing itself. `grads`: id -> grad to show (absent: "?"); `known`: ids whose
-    data is shown (None: all); `highlight`: the node outlined in red."""
+    data is shown (None: all); `highlight`: the node outlined in red; `cell_width`: the
+    least width of the data and grad cells, in points (0: as wide as their text)."""
     g = Graph("weightgrad", graph_attr={"rankdir": rankdir, "nodesep": "0.25"},
               node_attr={"fontname": "Helvetica", "fontsize": "11"},
               edge_attr={"arrowsize": "0.7", "color": EDGE})
@@ -67,7 +72,8 @@ def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
         grad_text = "?" if grad is None else fmt(grad)
         color = UNKNOWN if grad is None else sign_colour(grad)
         lit = v is highlight
-        label = _record(names[id(v)], data, grad_text, color, FILL[k], k != "constant")
+        label = _record(names[id(v)], data, grad_text, color, FILL[k], k != "constant",
+                        cell_width)
         attrs = {"shape": "plain", "tooltip": f"{names[id(v)]} ({k})"}
         if lit:
             attrs.update(shape="box", color=HIGHLIGHT, penwidth="3", margin="0")

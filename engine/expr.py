@@ -2,7 +2,8 @@
 
 Our own tokenizer and precedence-climbing parser read the text (never eval, exec, compile or
 ast.parse): numbers, names, parentheses, + - * / ** with Python's precedence and associativity
-(-x**2 == -(x**2), 2**3**2 == 2**9, 2**-1 == 0.5) and calls of exp log tanh relu sigmoid.
+(-x**2 == -(x**2), 2**3**2 == 2**9, 2**-1 == 0.5) and calls of the op catalogue's functions
+(`engine.ops.functions()`: exp, log, tanh, relu, ..., and any op defined with `ops.define`).
 Anything else is an `ExprError` naming the problem and its column; length and nesting are
 bounded so that hostile text fails fast instead of exhausting memory or the recursion limit.
 """
@@ -17,12 +18,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from .ops import UNARY
-from .value import Value
+from . import ops
+from .value import Value, apply
 
 MAX_LENGTH = 10_000  # characters, checked before tokenizing
 MAX_DEPTH = 100  # nested parentheses, calls, signs and powers
-FUNCTIONS = tuple(UNARY)  # the catalogue's one-operand ops: exp log tanh relu sigmoid
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 NUMBER = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
@@ -64,7 +64,7 @@ class Binary:
 
 @dataclass(frozen=True)
 class Call:
-    func: str  # one of FUNCTIONS
+    func: str  # the name of a function op of the catalogue
     arg: Node
 
 
@@ -141,13 +141,14 @@ class _Parser:
         kind, word, col = token = self.take()
         if kind == "num":
             return Num(float(word))
+        functions = ops.functions() if kind == "name" else {}
         if kind == "name" and self.peek("op", "("):
-            if word not in FUNCTIONS:
+            if word not in functions:
                 raise ExprError(f"unknown function {word!r} at column {col} "
-                                f"(known: {', '.join(FUNCTIONS)})")
+                                f"(known: {', '.join(functions)})")
             self.take()
             return Call(word, self.group(col, depth + 1))
-        if kind == "name" and word in FUNCTIONS:
+        if kind == "name" and word in functions:
             raise ExprError(f"function {word!r} at column {col} needs parentheses: {word}(...)")
         if kind == "name":
             return Name(word)
@@ -206,6 +207,14 @@ def names(node: Node) -> list[str]:
     return list(dict.fromkeys(n.name for n in _postorder(node) if isinstance(n, Name)))
 
 
+def _function(name: str) -> ops.Op:
+    """The catalogue's function op `name`; ExprError if there is none (any more)."""
+    op = ops.functions().get(name)
+    if op is None:
+        raise ExprError(f"unknown function {name!r} (known: {', '.join(ops.functions())})")
+    return op
+
+
 def _combine(node: Node, args: list[Value], leaves: dict[str, Value]) -> Value:
     if isinstance(node, Num):
         return Value(node.value)
@@ -214,7 +223,7 @@ def _combine(node: Node, args: list[Value], leaves: dict[str, Value]) -> Value:
     if isinstance(node, Unary):
         return -args[0] if node.op == "-" else args[0]
     if isinstance(node, Call):
-        return getattr(args[0], node.func)()  # node.func is one of FUNCTIONS (parser-checked)
+        return apply(_function(node.func), args[0])
     if len(args) == 1:
         return args[0] ** node.right.value  # Value ** float: the engine's "**c" op
     return _ARITHMETIC[node.op](*args)

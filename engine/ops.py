@@ -4,146 +4,35 @@ An op is three things: how to compute its value from its parents' values, a symb
 draw it with, and its local derivatives (d out / d parent, one per parent), stated from the
 parents' values and the output value. `Value` records the parents; backprop multiplies each
 local derivative by the output's gradient. Adding an op means adding one entry here (and one
-line in tests/engine/test_ops.py's catalogue).
+line in tests/engine/test_ops.py's catalogue): `register` puts it in the registry, and
+everything else reads it from there: `Value`'s methods, the expression language and the
+command line's help (the ops with `function=True`), nn's activations (the ops with a `gain`),
+explain's words and the drawings (`formula`, `symbol`), and the tests' guard.
 
-Numbers at the edges follow IEEE 754, as PyTorch does, instead of Python's exceptions:
-1/0 is inf, 0/0 and log(-1) are nan, log(0) is -inf, exp(1000) is inf. Gradients follow the
-same rules (d log(x)/dx at 0 is inf), so a bad value is never hidden behind a plausible
+From user code, `define` adds a function op in one call (the README's "Adding an op"):
+
+    softplus = ops.define("softplus", lambda x: ops.log(1.0 + ops.exp(x)),
+                          lambda out, x: (ops.sigmoid(x),), ("σ({a})",))
+    Value(1.0).softplus()   # and softplus(x) in `weightgrad explain`
+
+An `Op` that is not registered works too, through `weightgrad.engine.apply(op, x)`.
+
+Numbers at the edges follow IEEE 754, as PyTorch does, instead of Python's exceptions
+(`engine.floats`: 1/0 is inf, log(-1) is nan, exp(1000) is inf). Gradients follow the same
+rules (d log(x)/dx at 0 is inf), so a bad value is never hidden behind a plausible
 gradient: it shows up as inf or nan, where `engine.detect_anomaly` can find it.
 """
 
 from __future__ import annotations
 
+import functools
+import keyword
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from numbers import Real
 
-INF = math.inf
-NAN = math.nan
-
-
-@dataclass(frozen=True, eq=False)
-class Op:
-    """One operation. `local(out, *parents)` returns d out / d parent for each parent.
-
-    `formula` says the same local derivatives in words for `explain`: one template per
-    parent, with {a} and {b} standing for the parents' names and {out} for the result's
-    (or a function of (parent names, out name) for ops of any arity).
-
-    `over` marks local derivatives that are quotients: for parent i, `over[i]` is the index
-    of the operand it is divided by (None: not a quotient), and `local` gives the numerator.
-    The chain rule then divides the incoming gradient first, g / b, instead of multiplying
-    by 1 / b, which overflows for |b| < 1e-308 where the true gradient is finite.
-    """
-
-    name: str
-    symbol: str
-    forward: Callable[..., float]
-    local: Callable[..., tuple[float, ...]]
-    formula: tuple[str, ...] | Callable[[list[str], str], list[str]] = ()
-    over: tuple[int | None, ...] = ()
-
-    def derivatives(self, out: float, *args: float) -> tuple[float, ...]:
-        """d out / d parent for each parent, as numbers (quotients divided out)."""
-        local = self.local(out, *args)
-        if not self.over:
-            return local
-        return tuple([d if k is None else div(d, args[k]) for d, k in zip(local, self.over)])
-
-    def chain(self, g: float, out: float, *args: float) -> tuple[float, ...]:
-        """What each parent's gradient gains from this node's gradient `g`: g · d out/d parent,
-        computed as (g / divisor) · numerator for a quotient (see `over`)."""
-        local = self.local(out, *args)
-        if not self.over:
-            return tuple([d * g for d in local])
-        return tuple([d * g if k is None else div(g, args[k]) * d
-                      for d, k in zip(local, self.over)])
-
-    def chain_text(self, g: float, out: float, *args: float, fmt: Callable[[float], str]
-                   ) -> list[str]:
-        """The arithmetic of `chain` for each parent, in words: `2 * 0.5` or `2 / 4 * (-3)`."""
-        local = self.local(out, *args)
-        over = self.over or (None,) * len(local)
-        return [f"{fmt(g)} * {fmt(d)}" if k is None
-                else f"{fmt(g)} / {fmt(args[k])}" if d == 1.0
-                else f"{fmt(g)} / {fmt(args[k])} * {_paren(fmt(d))}"
-                for d, k in zip(local, over)]
-
-    def __repr__(self) -> str:
-        return f"Op({self.name})"
-
-    def expression(self, names: list[str]) -> str:
-        """How the forward computation reads: `x1 * w1`, `tanh(n)`, `x**2`."""
-        if self.name == "wsum":
-            n = (len(names) - 1) // 2
-            return " + ".join([names[-1], *(f"{w}·{x}" for w, x in zip(names[:n],
-                                                                     names[n:2 * n]))])
-        if len(names) == 2:
-            return f"{names[0]} {self.symbol} {names[1]}"
-        if self.symbol.startswith("**"):
-            return f"{names[0]}{self.symbol}"
-        return f"{self.symbol}({names[0]})"
-
-    def local_text(self, names: list[str], out: str) -> list[str]:
-        """The local derivative d out / d parent for each parent, as readable formulas."""
-        if callable(self.formula):
-            return self.formula(names, out)
-        fields = {"a": names[0], "b": names[1] if len(names) > 1 else "", "out": out}
-        return [t.format(**fields) for t in self.formula]
-
-
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
-
-
-# -- IEEE-style float helpers (Python raises where IEEE 754 gives inf or nan) --------------
-
-def div(a: float, b: float) -> float:
-    """a / b with IEEE results for b == 0: ±inf, or nan for 0/0."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0.0 or a != a:
-            return NAN
-        return math.copysign(INF, a) * math.copysign(1.0, b)
-
-
-def exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return INF
-
-
-def log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    return -INF if x == 0.0 else NAN  # also nan for nan
-
-
-def power(a: float, b: float) -> float:
-    """a ** b as IEEE pow does: 0 ** -1 is inf, (-8) ** (1/3) is nan, never complex."""
-    try:
-        return math.pow(a, b)
-    except OverflowError:
-        # |a| > 1 with large b, or |a| < 1 with very negative b; odd integer b keeps a's sign
-        odd = b == int(b) and int(b) % 2 == 1
-        return -INF if a < 0 and odd else INF
-    except ValueError:
-        # math.pow refuses 0 ** negative (IEEE: inf, keeping the sign of -0 for odd
-        # integer exponents) and negative ** non-integer (IEEE: nan)
-        if a == 0.0:
-            odd = b == int(b) and int(b) % 2 == 1
-            return math.copysign(INF, a) if odd else INF
-        return NAN
-
-
-def sigmoid(x: float) -> float:
-    # Split by sign so that exp never overflows: for x < 0, 1/(1+e^-x) = e^x / (1 + e^x).
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+from .floats import div, exp, log, power, sigmoid
+from .op import Op, js_number
 
 
 def _pow_base_grad(a: float, b: float) -> float:
@@ -160,43 +49,172 @@ def _pow_exponent_grad(out: float, a: float, b: float) -> float:
     return out * log(a)
 
 
+# -- the registry ----------------------------------------------------------------------------
+
+_REGISTRY: dict[str, Op] = {}  # name -> op, in the order the entries were registered
+_BUILTIN: set[str] = set()  # the names registered by this module: never replaced
+_listeners: list[Callable[[str, Op | None], None]] = []
+
+
+def register(op: Op) -> Op:
+    """Add `op` to the catalogue under `op.name` and return it. Registering a name again
+    replaces an op registered from user code (a notebook cell run twice), never a built-in;
+    a function op may not take a name `Value` already has (data, backward, ...). A refusal
+    is a TypeError or ValueError and changes nothing."""
+    if not isinstance(op, Op):
+        raise TypeError(f"register expects an Op, got {type(op).__name__}: {op!r:.60}")
+    name = op.name
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+            or name.startswith("_"):
+        raise ValueError(f"op name {name!r} must be an identifier that does not start with '_'")
+    if name in _BUILTIN:
+        raise ValueError(f"{name!r} is a built-in op of the catalogue; choose another name")
+    for listener in _listeners:  # first, so that a listener's refusal changes nothing
+        listener(name, op)
+    _REGISTRY[name] = op
+    return op
+
+
+def unregister(name: str) -> None:
+    """Remove an op registered from user code (and its Value method)."""
+    if name in _BUILTIN:
+        raise ValueError(f"{name!r} is a built-in op of the catalogue and cannot be removed")
+    if name not in _REGISTRY:
+        raise KeyError(f"no op {name!r} in the catalogue")
+    for listener in _listeners:
+        listener(name, None)
+    del _REGISTRY[name]
+
+
+def subscribe(listener: Callable[[str, Op | None], None]) -> None:
+    """Call `listener(name, op)` for every op registered, now and later, and
+    `listener(name, None)` when one is removed (how `Value` keeps its methods in step)."""
+    for name, op in _REGISTRY.items():
+        listener(name, op)
+    _listeners.append(listener)
+
+
+def registry() -> dict[str, Op]:
+    """Every registered op by name, in catalogue order (a copy)."""
+    return dict(_REGISTRY)
+
+
+def functions() -> dict[str, Op]:
+    """The ops called by their names (`function=True`): Value's methods, the expression
+    language's functions."""
+    return {name: op for name, op in _REGISTRY.items() if op.function}
+
+
+def define(name: str, forward: Callable[..., float], local: Callable[..., tuple[float, ...]],
+           formula: tuple[str, ...] = (), *, symbol: str = "", **fields: object) -> Op:
+    """Register a function op from user code: `v.name()`, `name(x)` in expressions, explain's
+    steps, drawings. `local(out, x)` returns (d out / d x,); `formula` says it in words with
+    {a} for the operand and {out} for the result. More `Op` fields go in `fields`."""
+    return register(Op(name, symbol or name, forward, local, formula, function=True,
+                       **fields))  # type: ignore[arg-type]
+
+
+def _builtin(op: Op) -> Op:
+    if op.name in _REGISTRY:  # two entries of one name: the second would hide the first
+        raise ValueError(f"two built-in ops named {op.name!r}")
+    register(op)
+    _BUILTIN.add(op.name)
+    return op
+
+
+# An op factory makes one shared Op per parameter value (`typed`: True never stands for 1.0);
+# each member names the factory as its `family`.
+_family = functools.lru_cache(maxsize=256, typed=True)
+
+
+def _real(what: str, x: object) -> float:
+    """`x` as a float: TypeError for a bool or a non-number, ValueError for inf or nan."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__}: {x!r:.60}")
+    try:
+        f = float(x)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f):
+        raise ValueError(f"{what} must be finite, got {x!r:.60}")
+    return f
+
+
 # -- the catalogue -------------------------------------------------------------------------
 
-ADD = Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), ("1", "1"))
-SUB = Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0), ("1", "(-1)"))
-MUL = Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a), ("{b}", "{a}"))
-DIV = Op("div", "/", div, lambda out, a, b: (1.0, -out), ("(1/{b})", "(-{out}/{b})"),
-         over=(1, 1))
-NEG = Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,), ("(-1)",))
-POW = Op("pow", "**", power,
-         lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)),
-         ("{b}·{a}**({b}-1)", "{out}·ln({a})"))
-EXP = Op("exp", "exp", exp, lambda out, a: (out,), ("{out}",))
-LOG = Op("log", "log", log, lambda out, a: (1.0,), ("(1/{a})",), over=(0,))
-TANH = Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,), ("(1 - {out}²)",))
-# relu'(0) = 0, PyTorch's choice at the kink; relu(nan) is nan, as torch.relu gives.
-RELU = Op("relu", "relu", lambda a: 0.0 if a <= 0.0 else a,
-          lambda out, a: (1.0 if a > 0.0 else 0.0,), ("[{a} > 0]",))
-SIGMOID = Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),),
-             ("{out}·(1 - {out})",))
+ADD = _builtin(Op("add", "+", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), ("1", "1"),
+                  js=("a + b", "1", "1")))
+SUB = _builtin(Op("sub", "-", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0),
+                  ("1", "(-1)"), js=("a - b", "1", "-1")))
+MUL = _builtin(Op("mul", "*", lambda a, b: a * b, lambda out, a, b: (b, a), ("{b}", "{a}"),
+                  js=("a * b", "b", "a")))
+DIV = _builtin(Op("div", "/", div, lambda out, a, b: (1.0, -out),
+                  ("(1/{b})", "(-{out}/{b})"), over=(1, 1), js=("a / b", "1", "-out")))
+NEG = _builtin(Op("neg", "-", lambda a: -a, lambda out, a: (-1.0,), ("(-1)",),
+                  js=("-a", "-1")))
+POW = _builtin(Op("pow", "**", power,
+                  lambda out, a, b: (_pow_base_grad(a, b), _pow_exponent_grad(out, a, b)),
+                  ("{b}·{a}**({b}-1)", "{out}·ln({a})"),
+                  js=("pow(a, b)", "powBaseGrad(a, b)", "powExponentGrad(out, a, b)")))
 
 
-def _powc(exponent: float) -> Op:
-    """a ** c for a plain-number exponent c: one parent, local derivative c * a ** (c - 1)."""
-    return Op("pow", f"**{exponent:g}", lambda a: power(a, exponent),
-              lambda out, a: (_pow_base_grad(a, exponent),),
-              (f"{exponent:g}·{{a}}**{exponent - 1:g}",))
-
-
-_POWC_CACHE: dict[float, Op] = {}
-
-
+@_family
 def powc(exponent: float) -> Op:
-    """The op raising to a constant exponent, one shared Op per exponent."""
-    op = _POWC_CACHE.get(exponent)
-    if op is None:
-        op = _POWC_CACHE[exponent] = _powc(exponent)
-    return op
+    """a ** c for a plain-number exponent c: one parent, local derivative c * a ** (c - 1)."""
+    return Op("powc", f"**{exponent:g}", lambda a: power(a, exponent),
+              lambda out, a: (_pow_base_grad(a, exponent),),
+              (f"{exponent:g}·{{a}}**{exponent - 1:g}",), template=f"{{a}}**{exponent:g}",
+              family=powc, js=(f"pow(a, {js_number(exponent)})",
+                               f"powBaseGrad(a, {js_number(exponent)})"))
+
+
+_builtin(powc(2.0))  # the family's entry; x**3 and x**-1 are its other members
+
+# Functions: Value methods and the expression language's functions, in this order.
+EXP = _builtin(Op("exp", "exp", exp, lambda out, a: (out,), ("{out}",), function=True,
+                  js=("exp(a)", "out")))
+LOG = _builtin(Op("log", "log", log, lambda out, a: (1.0,), ("(1/{a})",), over=(0,),
+                  function=True, js=("log(a)", "1")))
+# Activations carry PyTorch's calculate_gain (tanh 5/3, relu √2 from He et al. 2015: relu
+# halves the second moment; sigmoid 1) and where nn.flow counts them flat: |tanh| > 0.99
+# (slope < 0.02), sigmoid within 0.01 of 0 or 1 (slope < 0.0099), relu at 0 (slope 0).
+TANH = _builtin(Op("tanh", "tanh", math.tanh, lambda out, a: (1.0 - out * out,),
+                   ("(1 - {out}²)",), function=True, gain=5.0 / 3.0,
+                   saturated=lambda out: abs(out) > 0.99, js=("Math.tanh(a)", "1 - out * out")))
+# relu'(0) = 0, PyTorch's choice at the kink; relu(nan) is nan, as torch.relu gives.
+RELU = _builtin(Op("relu", "relu", lambda a: 0.0 if a <= 0.0 else a,
+                   lambda out, a: (1.0 if a > 0.0 else 0.0,), ("[{a} > 0]",), function=True,
+                   gain=math.sqrt(2.0), saturated=lambda out: out == 0.0,
+                   js=("a <= 0 ? 0 : a", "a > 0 ? 1 : 0")))
+SIGMOID = _builtin(Op("sigmoid", "σ", sigmoid, lambda out, a: (out * (1.0 - out),),
+                      ("{out}·(1 - {out})",), function=True, gain=1.0,
+                      saturated=lambda out: out < 0.01 or out > 0.99,
+                      js=("sigmoid(a)", "out * (1 - out)")))
+# d|x|/dx = sign(x), 0 at 0 as torch.abs's backward (grad * sgn(x)); 0 for nan too, as
+# PyTorch's sign(x) = (0 < x) - (x < 0) gives (the nan is in the value already).
+ABS = _builtin(Op("abs", "abs", abs, lambda out, a: (float((a > 0.0) - (a < 0.0)),),
+                  ("sign({a})",), function=True, js=("Math.abs(a)", "(a > 0) - (a < 0)")))
+
+
+def leaky_relu(negative_slope: float = 0.01) -> Op:
+    """torch.nn.functional.leaky_relu: x if x > 0 else s·x; slope 1 if x > 0 else s (s at 0
+    too, as PyTorch's backward `x > 0 ? g : g*s`). Gain √(2 / (1 + s²)), He et al. 2015's
+    PReLU case. Its slope is never 0 (unless s = 0), so nn.flow never counts it saturated."""
+    return _leaky_relu(_real("leaky_relu: negative_slope", negative_slope))
+
+
+@_family
+def _leaky_relu(s: float) -> Op:
+    return Op("leaky_relu", "leaky_relu", lambda a: a if a > 0.0 else a * s,
+              lambda out, a: (1.0 if a > 0.0 else s,), (f"(1 if {{a}} > 0 else {s:g})",),
+              function=True, template="leaky_relu({a})" if s == 0.01 else
+              f"leaky_relu({{a}}, {s:g})", gain=math.sqrt(2.0 / (1.0 + s * s)),
+              saturated=(lambda out: False) if s else (lambda out: out == 0.0),
+              family=leaky_relu,
+              js=(f"a > 0 ? a : a * {js_number(s)}", f"a > 0 ? 1 : {js_number(s)}"))
+
+
+LEAKY_RELU = _builtin(leaky_relu(0.01))
 
 
 def _wsum_forward(*args: float) -> float:
@@ -221,6 +239,7 @@ def _wsum_formula(names: list[str], out: str) -> list[str]:
 
 
 # A neuron's pre-activation in one node: Σ w_i x_i + b, parents (w_1..w_n, x_1..x_n, b).
-WSUM = Op("wsum", "Σ", _wsum_forward, _wsum_local, _wsum_formula)
-
-UNARY = {"exp": EXP, "log": LOG, "tanh": TANH, "relu": RELU, "sigmoid": SIGMOID}
+# The live page writes its Σ out (b + w1·x1 + ..., then w1, x1, w2, x2, ..., b backward), as
+# backward() does: its `js` only says so.
+WSUM = _builtin(Op("wsum", "Σ", _wsum_forward, _wsum_local, _wsum_formula,
+                   js=("/* written out in engine.playground_script */",)))

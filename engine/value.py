@@ -15,7 +15,7 @@ tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TypeAlias
 
@@ -143,23 +143,43 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    def exp(self) -> Value:
-        return _record(ops.EXP.forward(self.data), ops.EXP, self, None)
-
-    def log(self) -> Value:
-        return _record(ops.LOG.forward(self.data), ops.LOG, self, None)
-
-    def tanh(self) -> Value:
-        return _record(ops.TANH.forward(self.data), ops.TANH, self, None)
-
-    def relu(self) -> Value:
-        return _record(ops.RELU.forward(self.data), ops.RELU, self, None)
-
-    def sigmoid(self) -> Value:
-        return _record(ops.SIGMOID.forward(self.data), ops.SIGMOID, self, None)
+    # v.relu(), v.leaky_relu(0.1), ...: one method per function op of the catalogue, made by
+    # _method below and kept in step with the catalogue by ops.subscribe.
 
 
 _new = Value.__new__
+
+
+def _method(op: Op) -> Callable[..., Value]:
+    """The Value method of a function op: `v.relu()`, `v.leaky_relu(0.1)` (another member of
+    the op's family), as fast as a hand-written `_record(op.forward(v.data), op, v, None)`."""
+    forward, family = op.forward, op.family
+    if family is None:
+        def method(self: Value) -> Value:
+            return _record(forward(self.data), op, self, None)
+    else:
+        def method(self: Value, *params: object, **named: object) -> Value:
+            chosen = family(*params, **named) if params or named else op
+            return _record(chosen.forward(self.data), chosen, self, None)
+    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
+    words = ", ".join(op.local_text(["self"], "out"))
+    method.__doc__ = (f"{op.expression(['self'])}: the catalogue's {op.name!r} op (engine.ops)"
+                      + (f"; d/dself = {words}." if words else ".")
+                      + (" Arguments pick another member of its family." if family else ""))
+    method._op = op  # type: ignore[attr-defined]  # marks a generated method
+    return method
+
+
+def _sync_method(name: str, op: Op | None) -> None:
+    """ops.subscribe's listener: a method for each function op, removed with the op."""
+    current = Value.__dict__.get(name)
+    generated = current is not None and hasattr(current, "_op")
+    if op is not None and op.function:
+        if hasattr(Value, name) and not generated:
+            raise ValueError(f"op name {name!r} is taken by Value.{name}; choose another name")
+        setattr(Value, name, _method(op))
+    elif generated:
+        delattr(Value, name)
 
 
 def _operand(x: object, op: Op) -> Value:
@@ -251,3 +271,6 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
                 node._op = node._a = node._b = None
         out.append(node)
     return out
+
+
+ops.subscribe(_sync_method)  # every function op of the catalogue, now and later

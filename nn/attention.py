@@ -22,11 +22,13 @@ from typing import Any
 
 from weightgrad.engine import Value
 from weightgrad.engine.value import weighted_sum, weighted_sums
+
+from . import checks
 from . import init as nninit
-from .layers import check_int
 from .losses import softmax
-from .module import Module, Tensor
+from .module import Module, ParamEntry
 from .parameter import Parameter
+from .weight_groups import WeightGroup
 
 Token = Sequence[Value | float]
 
@@ -39,7 +41,8 @@ class Linear(Module):
     """
 
     def __init__(self, nin: int, nout: int, bias: bool = True) -> None:
-        self.nin, self.nout = nin, nout
+        self.nin = checks.size("Linear", "nin", nin)
+        self.nout = checks.size("Linear", "nout", nout)
         self.weight = [[Parameter(0.0) for _ in range(nin)] for _ in range(nout)]
         self.bias = [Parameter(0.0) for _ in range(nout)] if bias else None
         zero = Value(0.0)
@@ -48,15 +51,22 @@ class Linear(Module):
         self._rows = [(*row, self.bias[i] if self.bias else zero)
                       for i, row in enumerate(self.weight)]
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         for i, row in enumerate(self.weight):
             yield f"weight.{i}", row
         if self.bias is not None:
             yield "bias", self.bias
 
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        # torch.nn.Linear: weight (out, in), bias (out,) when there is one. SelfAttention's
+        # q, k, v are torch's q_proj_weight, k_proj_weight, v_proj_weight (the three row
+        # blocks of in_proj_weight) and `out` is out_proj.
+        yield WeightGroup.weight("weight", (self.nout, self.nin), self.weight)
+        if self.bias is not None:
+            yield WeightGroup.bias("bias", self.bias)
+
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
-        if len(x) != self.nin:
-            raise ValueError(f"Linear expects {self.nin} inputs, got {len(x)}")
+        x = checks.numbers("Linear", "x", x, self.nin)  # the same checks as every layer
         return weighted_sums(self._rows, x)
 
     def describe(self) -> tuple[str, str]:
@@ -78,8 +88,9 @@ class SelfAttention(Module):
 
     def __init__(self, d_model: int, seed: int | None = None, bias: bool = True,
                  out_proj: bool = True) -> None:
-        self.d_model = check_int("d_model", d_model)
-        self.seed, self.has_bias, self.has_out = seed, bool(bias), bool(out_proj)
+        self.d_model = checks.size("SelfAttention", "d_model", d_model)
+        self.seed = checks.seed("SelfAttention", seed)
+        self.has_bias, self.has_out = bool(bias), bool(out_proj)
         rng = random.Random(seed)
         self.q, self.k, self.v = (Linear(d_model, d_model, bias) for _ in range(3))
         for proj in (self.q, self.k, self.v):
@@ -96,21 +107,10 @@ class SelfAttention(Module):
 
     def _tokens(self, name: str, seq: object) -> list[tuple[Value, ...]]:
         """Each token as a tuple of Values (numbers become constants once, shared by q, k, v)."""
-        if isinstance(seq, (str, bytes)) or not isinstance(seq, Sequence):
-            raise TypeError(f"{name} must be a sequence of tokens (lists of {self.d_model} "
-                            f"numbers), got {type(seq).__name__}")
-        if len(seq) == 0:
-            raise ValueError(f"{name} is empty: attention needs at least one token")
-        tokens = []
-        for t, token in enumerate(seq):
-            if isinstance(token, (str, bytes)) or not isinstance(token, Sequence):
-                raise TypeError(f"{name}[{t}] must be a list of {self.d_model} numbers, "
-                                f"got {type(token).__name__}")
-            if len(token) != self.d_model:
-                raise ValueError(f"{name}[{t}] has {len(token)} numbers, expected "
-                                 f"d_model={self.d_model}")
-            tokens.append(tuple(x if isinstance(x, Value) else Value(x) for x in token))
-        return tokens
+        seq = checks.sequence("SelfAttention", name, seq, nonempty=True,
+                              of=f"tokens (lists of d_model={self.d_model} {checks.NUMBERS})")
+        return [tuple(checks.values("SelfAttention", f"{name}[{t}]", token, self.d_model))
+                for t, token in enumerate(seq)]
 
     def forward(self, x: Sequence[Token], context: Sequence[Token] | None = None,
                 causal: bool = False) -> tuple[list[list[Value]], list[list[Value]]]:

@@ -17,40 +17,18 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator, Sequence
-from numbers import Real
 from typing import Any
 
 from weightgrad.engine import Value
 from weightgrad.engine.value import weighted_sums
+
+from . import checks
 from . import init as nninit
-from .layers import check_int
-from .module import Module, Tensor
+from .module import Module, ParamEntry
 from .parameter import Parameter
+from .weight_groups import WeightGroup
 
 Signal = Sequence[Value | float]
-
-
-def check_seed(seed: object) -> int | None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-    return seed
-
-
-def as_values(xs: object, what: str) -> list[Value]:
-    """A sequence of numbers or Values as Values (numbers become constants, once)."""
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
-        raise TypeError(f"{what} must be a sequence of numbers or Values, "
-                        f"got {type(xs).__name__} {xs!r}")
-    out = []
-    for i, x in enumerate(xs):
-        if isinstance(x, Value):
-            out.append(x)
-        elif isinstance(x, Real) and not isinstance(x, bool):
-            out.append(Value(x))
-        else:
-            raise TypeError(f"{what}[{i}] must be a number or a Value, "
-                            f"got {type(x).__name__} {x!r}")
-    return out
 
 
 class Conv1d(Module):
@@ -67,12 +45,12 @@ class Conv1d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
                  padding: int = 0, seed: int | None = None) -> None:
-        self.in_channels = check_int("in_channels", in_channels, 1)
-        self.out_channels = check_int("out_channels", out_channels, 1)
-        self.kernel_size = check_int("kernel_size", kernel_size, 1)
-        self.stride = check_int("stride", stride, 1)
-        self.padding = check_int("padding", padding, 0)
-        self.seed = check_seed(seed)
+        self.in_channels = checks.size("Conv1d", "in_channels", in_channels)
+        self.out_channels = checks.size("Conv1d", "out_channels", out_channels)
+        self.kernel_size = checks.size("Conv1d", "kernel_size", kernel_size)
+        self.stride = checks.size("Conv1d", "stride", stride)
+        self.padding = checks.size("Conv1d", "padding", padding, low=0)
+        self.seed = checks.seed("Conv1d", seed)
         rng = random.Random(seed)
         fan_in = in_channels * kernel_size
         weight = [[Parameter(0.0) for _ in range(fan_in)] for _ in range(out_channels)]
@@ -102,33 +80,40 @@ class Conv1d(Module):
         w, k = self._wb[o], self.kernel_size
         return [list(w[c * k:(c + 1) * k]) for c in range(self.in_channels)]
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         for o, wb in enumerate(self._wb):
             yield f"weight.{o}", list(wb[:-1])
         yield "bias", self.bias
+
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        # torch.nn.Conv1d: weight (out_channels, in_channels, kernel_size), bias (out,); each
+        # row's (channel, tap) order is that shape's row-major order.
+        yield WeightGroup.weight(
+            "weight", (self.out_channels, self.in_channels, self.kernel_size), self.weight)
+        yield WeightGroup.bias("bias", self.bias)
 
     def output_length(self, length: int) -> int:
         """PyTorch's L_out for an input of `length` (dilation 1)."""
         return (length + 2 * self.padding - self.kernel_size) // self.stride + 1
 
-    def _check_input(self, x: object) -> list[list[Value]]:
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(f"Conv1d input must be a list of {self.in_channels} channel(s), "
-                            f"got {type(x).__name__}")
-        if len(x) != self.in_channels:
-            raise ValueError(f"Conv1d expects {self.in_channels} input channel(s), "
-                             f"got {len(x)}")
-        channels = [as_values(ch, f"input[{c}]") for c, ch in enumerate(x)]
-        lengths = [len(ch) for ch in channels]
-        if len(set(lengths)) != 1:
-            raise ValueError(f"Conv1d input channels differ in length: {lengths}")
-        if lengths[0] == 0 or self.output_length(lengths[0]) < 1:
-            raise ValueError(f"Conv1d input of length {lengths[0]} (padding {self.padding}) is "
-                             f"shorter than the kernel ({self.kernel_size})")
-        return channels
+    def _channels(self, x: object) -> list[list[Value]]:
+        """The input checked (nn.checks): in_channels signals of one length, long enough for
+        the kernel once padded; as Values."""
+        x = checks.sequence("Conv1d", "x", x, self.in_channels,
+                            of=f"channels (lists of {checks.NUMBERS})")
+        first = checks.values("Conv1d", "x[0]", x[0])
+        # PyTorch's L_out >= 1 needs L + 2·padding >= kernel_size, and a signal is never empty.
+        need = max(1, self.kernel_size - 2 * self.padding)
+        if len(first) < need:
+            raise checks.wrong_value(
+                "Conv1d", "x[0]", f"a list of at least {need} {checks.NUMBERS} (kernel_size "
+                f"{self.kernel_size}, padding {self.padding})", x[0],
+                f"{type(x[0]).__name__} of length {len(first)}")
+        return [first, *[checks.values("Conv1d", f"x[{c}]", ch, len(first))
+                         for c, ch in enumerate(x) if c > 0]]
 
     def forward(self, x: Sequence[Signal]) -> list[list[Value]]:
-        channels = self._check_input(x)
+        channels = self._channels(x)
         if self.padding:
             # Zero padding: one constant 0 on each side, shared by every padded slot.
             pad = [Value(0.0)] * self.padding

@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 import random
 
+from . import checks
+
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int | None = 0
                ) -> tuple[list[list[float]], list[int]]:
     """Points on two half moons with Gaussian noise; (inputs, labels in {-1, +1})."""
-    if n_samples < 2:
-        raise ValueError(f"make_moons needs at least 2 samples, got {n_samples}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
+    checks.size("make_moons", "n_samples", n_samples, low=2)
+    noise = checks.real("make_moons", "noise", noise, 0.0)
+    checks.seed("make_moons", seed)
     rng = random.Random(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out

@@ -1,5 +1,8 @@
 """Gradient flow through an MLP as numbers: per layer, how spread out its activations are, how
 many are saturated, and how large its weights' gradients are after one backward pass.
+It takes any model made of dense layers in sequence (an MLP, or a lone Layer or Neuron, a
+stack of one); a layer's weights are its weight groups of kind "weight" (nn/weight_groups.py).
+Anything else (a Conv1d, an RNNCell, attention) is refused in one line saying so.
 
     from weightgrad.nn.flow import flow_stats
     for s in flow_stats(MLP(16, [16] * 9 + [1], activation="sigmoid", seed=0), batch):
@@ -16,9 +19,11 @@ Definitions (all statistics are population statistics, dividing by N, as `Module
   includes the biases;
 - activations are the layer's outputs after its activation, pooled over every example of the
   batch and every neuron of the layer (B·n numbers);
-- an activation is *saturated* where its activation function is flat: |tanh| > 0.99
-  (slope < 0.02), sigmoid within 0.01 of 0 or 1 (slope < 0.0099), relu exactly 0 (slope 0,
-  PyTorch's relu'(0) = 0). A linear layer never saturates (0.0);
+- an activation is *saturated* where its activation function is flat, as the op catalogue
+  states it (`engine.ops`, each activation's `saturated`): |tanh| > 0.99 (slope < 0.02),
+  sigmoid within 0.01 of 0 or 1 (slope < 0.0099), relu exactly 0 (slope 0, PyTorch's
+  relu'(0) = 0). A linear layer never saturates (0.0), nor does a leaky relu: its slope is
+  never below its negative slope (0.01), so it is never flat;
 - a *dead unit* is a neuron saturated on every example of the batch: no gradient reaches its
   incoming weights through this batch at all (for relu, a "dead relu").
 """
@@ -30,23 +35,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from weightgrad.engine import Value, is_grad_enabled
-from .layers import MLP, Layer
+
+from . import activations, checks
+from .layers import MLP, Layer, Neuron, layer_stack
 from .losses import _sum
 from .summary import _stats
 
 LossFn = Callable[[list[Value | list[Value]]], Value]
 
-# Where each activation counts as saturated (see the module docstring).
-TANH_SATURATED = 0.99
-SIGMOID_SATURATED = 0.01
-
-
 @dataclass(frozen=True)
 class LayerStats:
     """One layer's forward and backward statistics for one batch."""
 
-    name: str  # "layers.i", the dotted name of the layer's parameters
-    activation: str  # "relu", "tanh", "sigmoid" or "linear"
+    name: str  # "layers.i" in an MLP; "Layer" or "Neuron" for a lone one
+    activation: str  # the layer's activation, a name of nn.activations.ACTIVATIONS
     weight_mean: float
     weight_std: float
     act_mean: float  # over the batch and the layer's neurons
@@ -59,26 +61,18 @@ class LayerStats:
 
 def is_saturated(activation: str, a: float) -> bool:
     """Whether an output `a` of `activation` lies where the function is (nearly) flat."""
-    if activation == "tanh":
-        return abs(a) > TANH_SATURATED
-    if activation == "sigmoid":
-        return a < SIGMOID_SATURATED or a > 1.0 - SIGMOID_SATURATED
-    if activation == "relu":
-        return a == 0.0
-    if activation == "linear":
-        return False
-    raise ValueError(f"unknown activation {activation!r}; choose relu, tanh, sigmoid or linear")
+    return activations.get(activation).saturated(a)
 
 
-def forward_with_activations(model: MLP, x: Sequence[Value | float]
+def forward_with_activations(model: MLP | Layer | Neuron, x: Sequence[Value | float]
                              ) -> tuple[Value | list[Value], list[list[Value]]]:
     """`model(x)` and, alongside it, every layer's outputs (after its activation), in order.
 
     The output is exactly what `model(x)` returns (a Value for one output neuron, else a
     list); the last entry of the activations is the output layer's list of Values.
     """
-    _check_model(model)
-    acts = model.layer_outputs(x)
+    layer_stack(model, "forward_with_activations")
+    acts = _layer_outputs(model, x)
     out = acts[-1]
     return (out[0] if len(out) == 1 else out), acts
 
@@ -89,7 +83,7 @@ def _mean_of_squares(outputs: list[Value | list[Value]]) -> Value:
     return _sum(terms) / len(terms)
 
 
-def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
+def flow_stats(model: MLP | Layer | Neuron, inputs: Sequence[Sequence[float]],
                loss_fn: LossFn | None = None) -> list[LayerStats]:
     """Run the batch forward, backpropagate one loss, and return one `LayerStats` per layer.
 
@@ -100,20 +94,13 @@ def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
     every node). Bad input raises before any gradient is touched, and so does a call inside
     `engine.no_grad()` (RuntimeError), where no graph is recorded to backpropagate through.
     """
-    _check_model(model)
+    layers = layer_stack(model, "flow_stats")
     if not is_grad_enabled():  # no graph would be built: every gradient would read 0
         raise RuntimeError("flow_stats needs gradients: call it outside engine.no_grad()")
-    batch = list(inputs)
-    if not batch:
-        raise ValueError("flow_stats: inputs are empty; give at least one input row")
-    for i, x in enumerate(batch):
-        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-            raise TypeError(f"flow_stats: inputs[{i}] must be a list of numbers, "
-                            f"got {type(x).__name__}")
-        if len(x) != model.nin:
-            raise ValueError(f"flow_stats: inputs[{i}] has {len(x)} numbers; "
-                             f"the model expects {model.nin}")
-    outputs, per_layer = [], [[] for _ in model.layers]
+    batch = checks.sequence("flow_stats", "inputs", inputs, of="input rows", nonempty=True)
+    batch = [checks.numbers("flow_stats", f"inputs[{i}]", x, model.nin)
+             for i, x in enumerate(batch)]
+    outputs, per_layer = [], [[] for _ in layers]
     for x in batch:
         out, acts = forward_with_activations(model, x)
         outputs.append(out)
@@ -124,24 +111,27 @@ def flow_stats(model: MLP, inputs: Sequence[Sequence[float]],
         raise TypeError(f"flow_stats: loss_fn must return a Value, got {type(loss).__name__}")
     model.zero_grad()
     loss.backward()
-    return [_layer_stats(f"layers.{i}", layer, rows)
-            for i, (layer, rows) in enumerate(zip(model.layers, per_layer))]
+    return [_layer_stats(name, layer, rows) for (name, layer), rows in zip(layers, per_layer)]
 
 
-def _layer_stats(name: str, layer: Layer, rows: list[list[float]]) -> LayerStats:
+def _layer_outputs(model: MLP | Layer | Neuron, x: Sequence[Value | float]
+                   ) -> list[list[Value]]:
+    """Each layer's outputs for one input (a lone Layer or Neuron is a stack of one)."""
+    if isinstance(model, MLP):
+        return model.layer_outputs(x)
+    return [model.forward(x) if isinstance(model, Layer) else [model(x)]]
+
+
+def _layer_stats(name: str, layer: Layer | Neuron, rows: list[list[float]]) -> LayerStats:
     """Statistics of one layer; `rows[b][j]` is neuron j's activation on example b."""
-    weights = [w for row in layer.weight for w in row]
+    weights = [w for _, g in layer.weight_groups() if g.kind == "weight" for w in g.params]
     w_mean, w_std = _stats([w.data for w in weights])
     a_mean, a_std = _stats([a for row in rows for a in row])
     flat = [[is_saturated(layer.activation, a) for a in row] for row in rows]
-    saturated = sum(map(sum, flat)) / (len(rows) * layer.nout)
-    dead = sum(all(row[j] for row in flat) for j in range(layer.nout)) / layer.nout
+    nout = len(rows[0])  # the layer's neurons
+    saturated = sum(map(sum, flat)) / (len(rows) * nout)
+    dead = sum(all(row[j] for row in flat) for j in range(nout)) / nout
     grad_norm = math.sqrt(sum(w.grad * w.grad for w in weights))
     weight_norm = math.sqrt(sum(w.data * w.data for w in weights))
     return LayerStats(name, layer.activation, w_mean, w_std, a_mean, a_std, saturated, dead,
                       grad_norm, grad_norm / weight_norm if weight_norm > 0 else math.nan)
-
-
-def _check_model(model: object) -> None:
-    if not isinstance(model, MLP):
-        raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")

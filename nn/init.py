@@ -20,36 +20,33 @@ from typing import TypeVar
 
 from weightgrad.engine import Value
 
+from . import activations, checks
+
 T = TypeVar("T", bound=Iterable)
 
-# Gains that need no parameter, as in torch.nn.init.calculate_gain's table.
-_LINEAR = ("linear", "identity", "conv1d", "conv2d", "conv3d",
-           "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid")
+# PyTorch's names for layers with no nonlinearity after them: their gain is linear's, 1.
+_LINEAR_ALIASES = ("identity", "conv1d", "conv2d", "conv3d",
+                   "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The gain that keeps activations' variance steady through `nonlinearity` (PyTorch's table).
 
-    `param` is leaky_relu's negative slope (default 0.01); other nonlinearities ignore it.
+    The activations' gains (linear 1, tanh 5/3, relu √2, sigmoid 1, leaky_relu √(2/(1+s²)))
+    are the op catalogue's, through `nn.activations`. `param` is leaky_relu's negative slope
+    (default 0.01); other nonlinearities ignore it, as in PyTorch.
     """
-    if nonlinearity in _LINEAR:
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3.0  # PyTorch's value: tanh shrinks variance; a gain > 1 offsets it
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)  # relu zeroes half its inputs, halving the second moment (He 2015)
-    if nonlinearity == "leaky_relu":
-        if param is None:
-            slope = 0.01
-        elif isinstance(param, (int, float)) and not isinstance(param, bool):
-            slope = float(param)
-        else:
-            raise ValueError(f"negative_slope {param!r} not a valid number")
-        # He et al. 2015 (their PReLU case): variance is kept when gain² (1 + slope²) / 2 = 1.
-        return math.sqrt(2.0 / (1.0 + slope**2))
-    if nonlinearity == "selu":
+    if nonlinearity in _LINEAR_ALIASES:
+        nonlinearity = "linear"
+    if nonlinearity == "selu":  # not an op here; PyTorch's table has it
         return 3.0 / 4.0  # found empirically by PyTorch (pytorch/pytorch#50664)
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}")
+    try:
+        act = activations.get(nonlinearity)
+    except ValueError:
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}") from None
+    if param is not None and act.op is not None and act.op.family is not None:
+        act = activations.get(nonlinearity, checks.real("calculate_gain", "param", param))
+    return act.gain
 
 
 def _flatten(values: Iterable) -> list[Value]:
@@ -86,19 +83,21 @@ def calculate_fan_in_and_fan_out(matrix: Sequence[Sequence[Value]]) -> tuple[int
     return widths[0], len(rows)
 
 
-def _fan(matrix: Sequence[Sequence[Value]], mode: str) -> int:
-    mode = mode.lower()  # PyTorch accepts any case
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode!r} not supported, please use one of ['fan_in', 'fan_out']")
+def _fan(matrix: Sequence[Sequence[Value]], mode: str, who: str) -> int:
+    modes = ("fan_in", "fan_out")
+    if not (isinstance(mode, str) and mode.lower() in modes):  # PyTorch accepts any case
+        checks.choice(who, "mode", mode, modes)  # refuses it, naming what came
+    mode = mode.lower()
     fan_in, fan_out = calculate_fan_in_and_fan_out(matrix)
     return fan_in if mode == "fan_in" else fan_out
 
 
 def uniform(values: T, a: float = 0.0, b: float = 1.0, rng: random.Random | None = None) -> T:
     """Fill with draws from U(a, b)."""
+    a, b = checks.real("uniform", "a", a), checks.real("uniform", "b", b)
     if a > b:
-        raise ValueError(f"uniform expects a <= b, got a={a}, b={b}")
-    rng = rng if rng is not None else random.Random()
+        raise checks.wrong_value("uniform", "a", f"a finite number <= b ({b!r})", a)
+    rng = checks.rng("uniform", rng) or random.Random()
     for v in _flatten(values):
         v.data = rng.uniform(a, b)
     return values
@@ -107,9 +106,8 @@ def uniform(values: T, a: float = 0.0, b: float = 1.0, rng: random.Random | None
 def normal(values: T, mean: float = 0.0, std: float = 1.0,
            rng: random.Random | None = None) -> T:
     """Fill with draws from N(mean, std²)."""
-    if std < 0:
-        raise ValueError(f"normal expects std >= 0, got std={std}")
-    rng = rng if rng is not None else random.Random()
+    mean, std = checks.real("normal", "mean", mean), checks.real("normal", "std", std, 0.0)
+    rng = checks.rng("normal", rng) or random.Random()
     for v in _flatten(values):
         v.data = rng.gauss(mean, std)
     return values
@@ -117,7 +115,7 @@ def normal(values: T, mean: float = 0.0, std: float = 1.0,
 
 def constant(values: T, val: float) -> T:
     """Fill with `val`."""
-    val = float(val)
+    val = checks.real("constant", "val", val)
     for v in _flatten(values):
         v.data = val
     return values
@@ -131,6 +129,7 @@ def zeros(values: T) -> T:
 def xavier_uniform(matrix: T, gain: float = 1.0, rng: random.Random | None = None) -> T:
     """Glorot & Bengio (2010) "Understanding the difficulty of training deep feedforward neural
     networks": U(-bound, bound) with bound = gain * sqrt(6 / (fan_in + fan_out))."""
+    gain, rng = checks.real("xavier_uniform", "gain", gain), checks.rng("xavier_uniform", rng)
     fan_in, fan_out = calculate_fan_in_and_fan_out(matrix)
     # Averaging fan_in and fan_out keeps the variance of both the forward activations and the
     # backward gradients near constant from layer to layer (the paper's compromise).
@@ -141,15 +140,18 @@ def xavier_uniform(matrix: T, gain: float = 1.0, rng: random.Random | None = Non
 
 def xavier_normal(matrix: T, gain: float = 1.0, rng: random.Random | None = None) -> T:
     """Glorot & Bengio (2010): N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    gain, rng = checks.real("xavier_normal", "gain", gain), checks.rng("xavier_normal", rng)
     fan_in, fan_out = calculate_fan_in_and_fan_out(matrix)
     return normal(matrix, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng)
 
 
 def _kaiming_std(matrix: Sequence[Sequence[Value]], a: float, mode: str,
-                 nonlinearity: str) -> float:
+                 nonlinearity: str, rng: object, who: str) -> float:
     # He et al. (2015) "Delving deep into rectifiers": Var[w] = gain² / fan keeps the variance of
     # activations (fan_in) or of gradients (fan_out) constant through rectifier layers.
-    fan = _fan(matrix, mode)
+    a = checks.real(who, "a", a)
+    checks.rng(who, rng)
+    fan = _fan(matrix, mode, who)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
@@ -160,11 +162,12 @@ def kaiming_uniform(matrix: T, a: float = 0.0, mode: str = "fan_in",
     `a` is the negative slope of the leaky_relu after this layer. PyTorch's Linear default,
     a=sqrt(5), gives bound = 1 / sqrt(fan_in).
     """
-    bound = math.sqrt(3.0) * _kaiming_std(matrix, a, mode, nonlinearity)
+    bound = math.sqrt(3.0) * _kaiming_std(matrix, a, mode, nonlinearity, rng, "kaiming_uniform")
     return uniform(matrix, -bound, bound, rng)
 
 
 def kaiming_normal(matrix: T, a: float = 0.0, mode: str = "fan_in",
                    nonlinearity: str = "leaky_relu", rng: random.Random | None = None) -> T:
     """He et al. (2015): N(0, std²) with std = gain / sqrt(fan)."""
-    return normal(matrix, 0.0, _kaiming_std(matrix, a, mode, nonlinearity), rng)
+    std = _kaiming_std(matrix, a, mode, nonlinearity, rng, "kaiming_normal")
+    return normal(matrix, 0.0, std, rng)

@@ -10,24 +10,20 @@ comes from the model's own `random.Random(seed)`, never from the global generato
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
-from weightgrad.engine import Value, ops
+from weightgrad.engine import Value
 from weightgrad.engine.value import weighted_sums
-from . import init as nninit
-from .module import Module, Tensor
-from .parameter import Parameter
 
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": lambda v: v,
-}
-# The same activations as catalogue ops, for the fused layer (None: linear).
-ACTIVATION_OPS = {"relu": ops.RELU, "tanh": ops.TANH, "sigmoid": ops.SIGMOID, "linear": None}
+from . import checks
+from . import init as nninit
+from .activations import ACTIVATIONS  # name -> Activation, from the op catalogue
+from .module import Module, ParamEntry
+from .parameter import Parameter
+from .weight_groups import WeightGroup
+
 INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
 
 # Fused or not: a model with more than this many weights computes each neuron's
@@ -37,34 +33,8 @@ INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
 FUSE_ABOVE_WEIGHTS = 32
 
 
-def _check_inputs(who: str, x: object, n: int) -> None:
-    """`x` must be n inputs: TypeError for a bare number (or anything without a length)."""
-    try:
-        got = len(x)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(f"{who} expects a list of {n} inputs, got {type(x).__name__}: "
-                        f"{x!r:.40}") from None
-    if got != n:
-        raise ValueError(f"{who} expects {n} inputs, got {got}")
-
-
 def _fused(fused: bool | None, n_weights: int) -> bool:
     return n_weights > FUSE_ABOVE_WEIGHTS if fused is None else bool(fused)
-
-
-def check_int(name: str, n: object, low: int = 1) -> int:
-    """`n` if it is an int >= `low`; TypeError or ValueError naming `name` otherwise."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__} {n!r}")
-    if n < low:
-        raise ValueError(f"{name} must be at least {low}, got {n}")
-    return n
-
-
-def _check_choice(name: str, value: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
-    return value
 
 
 class Neuron(Module):
@@ -72,10 +42,10 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "relu", rng: random.Random | None = None,
                  fused: bool | None = None) -> None:
-        self.nin = check_int("nin", nin)
-        self.activation = _check_choice("activation", activation, list(ACTIVATIONS))
+        self.nin = checks.size("Neuron", "nin", nin)
+        self.activation = checks.choice("Neuron", "activation", activation, ACTIVATIONS)
         self.fused = _fused(fused, nin)
-        rng = rng if rng is not None else random.Random()
+        rng = checks.rng("Neuron", rng) or random.Random()
         # The Parameters live in one tuple (w_1, ..., w_n, b), fixed for the neuron's life:
         # every Σ node of this neuron shares it. Change the numbers through `.data`.
         self._wb = (*[Parameter(rng.uniform(-1.0, 1.0)) for _ in range(nin)], Parameter(0.0))
@@ -91,14 +61,19 @@ class Neuron(Module):
         """The bias."""
         return self._wb[-1]
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         yield "w", list(self.w)
         yield "b", self.b
 
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        # A neuron is torch.nn.Linear(nin, 1): weight (1, nin), bias (1,).
+        yield WeightGroup.weight("weight", (1, self.nin), [self.w])
+        yield WeightGroup.bias("bias", [self.b])
+
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        _check_inputs("Neuron", x, self.nin)
+        x = checks.numbers("Neuron", "x", x, self.nin)
         if self.fused:  # one Σ node (and its activation), sharing this neuron's tuple
-            return weighted_sums([self._wb], x, ACTIVATION_OPS[self.activation])[0]
+            return weighted_sums([self._wb], x, ACTIVATIONS[self.activation].op)[0]
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return ACTIVATIONS[self.activation](act)
 
@@ -114,9 +89,10 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu",
                  rng: random.Random | None = None, fused: bool | None = None) -> None:
-        check_int("nin", nin)
-        check_int("nout", nout)
-        rng = rng if rng is not None else random.Random()
+        checks.size("Layer", "nin", nin)
+        checks.size("Layer", "nout", nout)
+        checks.choice("Layer", "activation", activation, ACTIVATIONS)
+        rng = checks.rng("Layer", rng) or random.Random()
         self.fused = _fused(fused, nin * nout)
         self.neurons = [Neuron(nin, activation, rng, self.fused) for _ in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
@@ -136,14 +112,19 @@ class Layer(Module):
     def bias(self) -> list[Parameter]:
         return [n.b for n in self.neurons]
 
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        # torch.nn.Linear(nin, nout): weight (out, in), bias (out,). These cover the neurons.
+        yield WeightGroup.weight("weight", (len(self.neurons), self.nin), self.weight)
+        yield WeightGroup.bias("bias", self.bias)
+
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
-        _check_inputs("Layer", x, self.nin)
+        x = checks.numbers("Layer", "x", x, self.nin)
         return self._forward(x)
 
     def _forward(self, x: Sequence[Value | float]) -> list[Value]:
         """`forward` without the input check, for callers that have made it (MLP)."""
         if self.fused:  # the whole layer at once, sharing one inputs tuple
-            return weighted_sums(self._rows, x, ACTIVATION_OPS[self.activation])
+            return weighted_sums(self._rows, x, ACTIVATIONS[self.activation].op)
         # Numbers become constant Values once here, not once per neuron.
         x = [v if isinstance(v, Value) else Value(v) for v in x]
         return [n(x) for n in self.neurons]
@@ -165,13 +146,13 @@ class MLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  init: str = "uniform", seed: int | None = None, fused: bool | None = None
                  ) -> None:
-        check_int("nin", nin)
-        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        checks.size("MLP", "nin", nin)
+        nouts = checks.sequence("MLP", "nouts", nouts, of="layer sizes", nonempty=True)
         for i, n in enumerate(nouts):
-            check_int(f"nouts[{i}]", n)
-        _check_choice("activation", activation, [a for a in ACTIVATIONS if a != "linear"])
-        _check_choice("init", init, INITS)
+            checks.size("MLP", f"nouts[{i}]", n)
+        checks.choice("MLP", "activation", activation, [a for a in ACTIVATIONS if a != "linear"])
+        checks.choice("MLP", "init", init, INITS)
+        checks.seed("MLP", seed)
         self.nin, self.nouts, self.activation, self.init, self.seed = (
             nin, list(nouts), activation, init, seed)
         rng = random.Random(seed)
@@ -197,7 +178,7 @@ class MLP(Module):
         """Every layer's outputs (after its activation), first layer first; the last entry is
         the model's output. The inputs are checked once: each layer's outputs are the next
         layer's inputs by construction."""
-        _check_inputs("MLP", x, self.nin)
+        x = checks.numbers("MLP", "x", x, self.nin)
         outputs = []
         for layer in self.layers:
             x = layer._forward(x)
@@ -219,6 +200,21 @@ class MLP(Module):
         shape = " → ".join([str(self.nin)] + [f"{layer.nout} {layer.activation}"
                                               for layer in self.layers])
         return f"MLP({shape}; {len(self.parameters())} parameters)"
+
+
+# What the layer-by-layer tools (draw_network, flow) take, in the words of their refusals.
+DENSE_MODELS = "dense layers in sequence (an MLP, a Layer or a Neuron)"
+
+
+def layer_stack(model: object, who: str) -> list[tuple[str, Layer | Neuron]]:
+    """A model made of dense layers as (dotted name, layer) pairs, input side first: an MLP's
+    layers, or a lone Layer or Neuron (a layer of one) named by its class. Anything else is
+    refused with one TypeError line naming what `who` takes."""
+    if isinstance(model, MLP):
+        return list(model._children())  # type: ignore[arg-type]
+    if isinstance(model, (Layer, Neuron)):
+        return [(type(model).__name__, model)]
+    raise checks.wrong_type(who, "model", DENSE_MODELS, model)
 
 
 def _initialize(layer: Layer, init: str, rng: random.Random) -> None:

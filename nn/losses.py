@@ -4,17 +4,19 @@ Each loss turns a model's outputs and the wanted answers into one Value to call 
 on. Everything is composed from the engine's own ops (no new ops), so every step of a loss
 shows up in `draw_graph` and `explain` like any other part of the network. Formulas and the
 "mean" reduction follow PyTorch's torch.nn.functional, so results can be checked against it.
-Inputs may be Values or plain numbers; plain numbers become constant leaves.
+Inputs may be Values or plain numbers (not bools: see nn.checks); plain numbers become constant
+leaves.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable, Sequence
 
 from weightgrad.engine import Value
 from weightgrad.engine.value import Operand, weighted_sum
+
+from . import checks
 
 # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 gives a finite loss
 # (https://pytorch.org/docs/stable/generated/torch.nn.BCELoss.html). We clamp p at e^-100
@@ -23,19 +25,11 @@ from weightgrad.engine.value import Operand, weighted_sum
 _MIN_PROB = math.exp(-100.0)
 
 
-def _values(xs: Iterable[Operand]) -> list[Value]:
-    # Value() refuses non-numbers with a TypeError that names them.
-    return [x if isinstance(x, Value) else Value(x) for x in xs]
-
-
 def _pair(name: str, a: Iterable[Operand], b: Iterable[Operand], what: tuple[str, str]
           ) -> tuple[list[Value], list[Value]]:
-    """Both sequences as Values; ValueError naming both lengths if they differ or are empty."""
-    for label, seq in zip(what, (a, b)):
-        if isinstance(seq, (str, bytes)) or not isinstance(seq, Iterable):
-            raise TypeError(f"{name}: {label} must be a sequence of numbers or Values, "
-                            f"got {type(seq).__name__}")
-    xs, ys = _values(a), _values(b)
+    """Both sequences checked (nn.checks) and as Values; ValueError naming both lengths if
+    they differ or are empty."""
+    xs, ys = checks.values(name, what[0], a), checks.values(name, what[1], b)
     if len(xs) != len(ys) or not xs:
         problem = "differ in length" if len(xs) != len(ys) else "are empty"
         raise ValueError(f"{name}: {what[0]} and {what[1]} {problem}: "
@@ -58,9 +52,7 @@ def softmax(logits: Sequence[Operand]) -> list[Value]:
     for any c, so results and gradients are unchanged, but exp never overflows (the largest
     term is exp(0) = 1 and the sum is at least 1).
     """
-    zs = _values(logits)
-    if not zs:
-        raise ValueError("softmax: logits are empty (length 0)")
+    zs = checks.values("softmax", "logits", logits, nonempty=True)
     top = max(z.data for z in zs)
     exps = [(z - top).exp() for z in zs]
     total = _sum(exps)
@@ -82,7 +74,7 @@ def hinge_loss(scores: Sequence[Operand], labels: Sequence[Operand]) -> Value:
     ss, ys = _pair("hinge_loss", scores, labels, ("scores", "labels"))
     for i, y in enumerate(ys):
         if y.data not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.data!r} at index {i}")
+            raise checks.wrong_value("hinge_loss", f"labels[{i}]", "-1 or +1", y.data)
     # With y = ±1 the margin 1 + (-y)·s is exactly 1 - s or 1 + s (IEEE: -1·s = -s, and
     # a + (-b) = a - b), so it takes one node instead of three; a label that is a computed
     # Value keeps the full form, so its gradient is still there.
@@ -104,8 +96,8 @@ def binary_cross_entropy(probs: Sequence[Operand], targets: Sequence[Operand]) -
     ps, ys = _pair("binary_cross_entropy", probs, targets, ("probs", "targets"))
     for i, p in enumerate(ps):
         if not 0.0 <= p.data <= 1.0:  # also refuses nan
-            raise ValueError(f"binary_cross_entropy: probabilities must be in [0, 1], "
-                             f"got {p.data!r} at index {i}")
+            raise checks.wrong_value("binary_cross_entropy", f"probs[{i}]",
+                                     "a probability in [0, 1]", p.data)
     terms = [-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)) for p, y in zip(ps, ys)]
     return _sum(terms) / len(terms)
 
@@ -128,18 +120,10 @@ def binary_cross_entropy_with_logits(logits: Sequence[Operand], targets: Sequenc
     return _sum([_bce_logit(x, y) for x, y in zip(xs, ys)]) / len(xs)
 
 
-def _cross_entropy_one(logits: Sequence[Operand], target: int) -> Value:
-    zs = _values(logits)
-    if not zs:
-        raise ValueError("cross_entropy: logits are empty (length 0)")
-    try:
-        t = operator.index(target)
-    except TypeError:
-        raise TypeError(f"cross_entropy: target must be an integer class index, "
-                        f"got {type(target).__name__}: {target!r}") from None
-    if not 0 <= t < len(zs):
-        raise ValueError(f"cross_entropy: target class {t} is out of range for "
-                         f"{len(zs)} logits (valid: 0 to {len(zs) - 1})")
+def _cross_entropy_one(logits: Sequence[Operand], target: int, where: str = "") -> Value:
+    """One example; `where` is its index in a batch ("[3]"), to name the bad argument."""
+    zs = checks.values("cross_entropy", f"logits{where}", logits, nonempty=True)
+    t = checks.index("cross_entropy", f"target{where}", target, len(zs))
     # -log softmax(z)[t] = logsumexp(z) - z_t; the max is subtracted, as in softmax, so that
     # exp cannot overflow. Its gradient is softmax(z) - onehot(t)
     # (https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html).
@@ -157,17 +141,19 @@ def cross_entropy(logits: Sequence[Operand] | Sequence[Sequence[Operand]],
     """
     if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
         return _cross_entropy_one(logits, target)
-    rows, targets = list(logits), list(target)
+    rows = checks.sequence("cross_entropy", "logits", logits, of="lists of logits")
+    targets = checks.sequence("cross_entropy", "target", target, of="class indices")
     if len(rows) != len(targets) or not rows:
         raise ValueError(f"cross_entropy: logits and target must be non-empty and of the same "
                          f"length: logits has length {len(rows)}, target has length "
                          f"{len(targets)}")
-    return _sum([_cross_entropy_one(z, t) for z, t in zip(rows, targets)]) / len(rows)
+    return _sum([_cross_entropy_one(z, t, f"[{i}]")
+                 for i, (z, t) in enumerate(zip(rows, targets))]) / len(rows)
 
 
 def l1_penalty(params: Iterable[Operand]) -> Value:
     """Σ |w| (lasso). |w| = relu(w) + relu(-w): gradient sign(w), and 0 at w = 0."""
-    ws = _values(params)
+    ws = checks.values("l1_penalty", "params", params)
     return _sum([w.relu() + (-w).relu() for w in ws]) if ws else Value(0.0)
 
 
@@ -178,5 +164,5 @@ def l2_penalty(params: Iterable[Operand]) -> Value:
     weighted sum, so each w gets w·g twice, 2w·g in all. The additions run 0 + w₁² + w₂² + ...
     in order, the same floats as summing w**2 one by one, in one node instead of 2n.
     """
-    ws = _values(params)
+    ws = checks.values("l2_penalty", "params", params)
     return weighted_sum(ws, ws, Value(0.0)) if ws else Value(0.0)

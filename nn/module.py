@@ -3,7 +3,9 @@
 A module declares its own parameters (`_own_tensors`: a name and either one Parameter or a
 list of them) and its submodules (`_children`). Everything else is derived from those two:
 dotted names such as `layers.0.neurons.3.w.1`, the parameter order, `state_dict()` and a
-`load_state_dict()` that checks everything before it changes anything.
+`load_state_dict()` that checks everything before it changes anything. A module also states its
+weight groups (`_own_weight_groups`, see nn/weight_groups.py): which parameters form a weight
+matrix or kernel and which a bias, in PyTorch's layout, for every tool that looks at weights.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import serialization
+from . import checks, serialization
 from .parameter import Parameter
 from .summary import summary_table
+from .weight_groups import WeightGroup
 
-Tensor = Parameter | list[Parameter]
+# One state-dict entry's parameters: a scalar (a bias) or a vector of them (a neuron's w).
+ParamEntry = Parameter | list[Parameter]
 StateDict = dict[str, float | list[float]]
 
 
@@ -31,10 +35,15 @@ class IncompatibleKeys(NamedTuple):
 class Module:
     """Base class: subclasses override `_own_tensors` and/or `_children`."""
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         return iter(())
 
     def _children(self) -> Iterator[tuple[str, Module]]:
+        return iter(())
+
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        """This module's weight matrices, kernels and biases; a module that states any speaks
+        for its whole subtree (a Layer for its Neurons)."""
         return iter(())
 
     # -- names and parameters -----------------------------------------------------------
@@ -52,7 +61,7 @@ class Module:
             children = [(f"{name}.{n}" if name else n, m) for n, m in module._children()]
             stack.extend(reversed(children))
 
-    def named_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def named_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         """(dotted name, Parameter or list of Parameters), in parameter order."""
         for prefix, module in self.named_modules():
             for name, tensor in module._own_tensors():
@@ -66,6 +75,19 @@ class Module:
                     yield f"{name}.{i}", p
             else:
                 yield name, tensor
+
+    def weight_groups(self) -> Iterator[tuple[str, WeightGroup]]:
+        """(dotted module name, group) for every weight group in the tree, in module order.
+
+        The walk stops at a module that states groups: those cover everything below it, as
+        torch.nn.Linear's `weight` covers what a Layer keeps in its Neurons. Every Parameter
+        of the built-in modules is in exactly one group."""
+        def states_groups(module: Module) -> bool:
+            return next(iter(module._own_weight_groups()), None) is not None
+
+        for name, module in self.named_modules(stop=states_groups):
+            for group in module._own_weight_groups():
+                yield name, group
 
     def label_parameters(self) -> None:
         """Label every parameter with its dotted name, so graphs and `explain` can name it."""
@@ -91,7 +113,8 @@ class Module:
         return self
 
     def summary(self) -> str:
-        """A table: each layer's shape, activation, parameters, weight mean/std, grad norm."""
+        """A table: each layer's shape, activation, parameters, weight mean/std, grad norm,
+        and under it each of its weight groups with its shape in PyTorch's layout."""
         return summary_table(self)
 
     # -- state dicts and files ----------------------------------------------------------
@@ -138,6 +161,24 @@ class Module:
         return {}
 
 
+def check_module(model: object, who: str, name: str = "model") -> Module:
+    """`model` if it is a Module; TypeError naming `who` and the argument otherwise."""
+    if not isinstance(model, Module):
+        raise checks.wrong_type(who, name, "an nn.Module (an MLP, a layer, ...)", model)
+    return model
+
+
+def weight_groups_of(model: object, who: str, name: str = "model"
+                     ) -> list[tuple[str, WeightGroup]]:
+    """`model.weight_groups()` as a list; TypeError naming `who` if `model` is not a Module or
+    has no weights (a Module subclass that states no weight groups)."""
+    groups = list(check_module(model, who, name).weight_groups())
+    if not any(group.kind == "weight" for _, group in groups):
+        raise checks.wrong_type(who, name, "a Module with weights (weight groups)",
+                                model)
+    return groups
+
+
 def _number(name: str, x: object) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"{name}: expected a number, got {type(x).__name__} {x!r}")
@@ -151,7 +192,7 @@ def _number(name: str, x: object) -> float:
     return float(x)
 
 
-def _check_entry(name: str, tensor: Tensor, value: object) -> list[tuple[Parameter, float]]:
+def _check_entry(name: str, tensor: ParamEntry, value: object) -> list[tuple[Parameter, float]]:
     if isinstance(tensor, list):
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"{name}: expected a list of {len(tensor)} numbers, "

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from numbers import Real
 
 from weightgrad.engine import Value
+
+from . import checks
 from .parameter import is_trainable
 
 State = dict[str, float | int]
@@ -41,22 +42,10 @@ def _params(params: Iterable[Value], who: str, allow_empty: bool = False) -> lis
     return list({id(p): p for p in params}.values())
 
 
-def _number(who: str, name: str, x: object, low: float = 0.0, below: float | None = None) -> float:
-    """`x` as a float in [low, below) (or [low, inf)); TypeError/ValueError naming `name`."""
-    if not isinstance(x, Real):
-        raise TypeError(f"{who}: {name} must be a real number, got {type(x).__name__}: {x!r}")
-    x = float(x)
-    if not (math.isfinite(x) and x >= low and (below is None or x < below)):
-        bounds = f"in [{low:g}, {below:g})" if below is not None else f">= {low:g}"
-        raise ValueError(f"{who}: {name} must be a finite number {bounds}, got {x!r}")
-    return x
-
-
 def _betas(who: str, betas: object) -> tuple[float, float]:
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}")
-    return (_number(who, "betas[0]", betas[0], below=1.0),
-            _number(who, "betas[1]", betas[1], below=1.0))
+    pair = checks.sequence(who, "betas", betas, 2, of="finite numbers in [0, 1) (beta1, beta2)")
+    return (checks.real(who, "betas[0]", pair[0], 0.0, 1.0, high_open=True),
+            checks.real(who, "betas[1]", pair[1], 0.0, 1.0, high_open=True))
 
 
 class Optimizer:
@@ -65,7 +54,7 @@ class Optimizer:
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         who = type(self).__name__
         self.params: list[Value] = _params(params, who)
-        self.lr = _number(who, "lr", lr)
+        self.lr = checks.real(who, "lr", lr, 0.0)
         # defaultdict as in torch.optim: reading an untouched parameter's state gives {}.
         self.state: defaultdict[Value, State] = defaultdict(dict)
 
@@ -91,9 +80,9 @@ class SGD(Optimizer):
                  dampening: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _number("SGD", "momentum", momentum)
-        self.dampening = _number("SGD", "dampening", dampening, low=-math.inf)
-        self.weight_decay = _number("SGD", "weight_decay", weight_decay)
+        self.momentum = checks.real("SGD", "momentum", momentum, 0.0)
+        self.dampening = checks.real("SGD", "dampening", dampening)
+        self.weight_decay = checks.real("SGD", "weight_decay", weight_decay, 0.0)
         # Nesterov's look-ahead needs a velocity to look along, undamped (torch.optim.SGD).
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("SGD: nesterov=True requires momentum > 0 and dampening == 0, "
@@ -125,8 +114,8 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         who = type(self).__name__
         self.betas = _betas(who, betas)
-        self.eps = _number(who, "eps", eps)
-        self.weight_decay = _number(who, "weight_decay", weight_decay)
+        self.eps = checks.real(who, "eps", eps, 0.0)
+        self.weight_decay = checks.real(who, "weight_decay", weight_decay, 0.0)
         self.amsgrad = bool(amsgrad)
 
     def _update(self, p: Value, state: State) -> None:
@@ -183,7 +172,7 @@ class Lion(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.99), weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
         self.betas = _betas("Lion", betas)
-        self.weight_decay = _number("Lion", "weight_decay", weight_decay)
+        self.weight_decay = checks.real("Lion", "weight_decay", weight_decay, 0.0)
 
     def _update(self, p: Value, state: State) -> None:
         beta1, beta2 = self.betas
@@ -206,7 +195,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     the grads are left as they are, so the caller can see and skip the bad step.
     """
     params = [p for p in _params(params, "clip_grad_norm", allow_empty=True) if is_trainable(p)]
-    max_norm = _number("clip_grad_norm", "max_norm", max_norm)
+    max_norm = checks.real("clip_grad_norm", "max_norm", max_norm, 0.0)
     # hypot sums squares without overflow or underflow in the intermediate.
     norm = math.hypot(*[p.grad for p in params])
     if not math.isfinite(norm):

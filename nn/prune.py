@@ -2,8 +2,10 @@
 
 After torch.nn.utils.prune. `l1_unstructured` zeroes the weights of smallest |w| (magnitude
 pruning), `random_unstructured` zeroes weights drawn from a `random.Random`; both prune
-weights only, never biases, either per layer (`scope="layer"`: each Layer of an MLP on its
-own, a lone Layer or Neuron is one group) or over the whole model at once (`scope="global"`,
+weights only, never biases, of any Module: the weights are its weight groups of kind
+"weight" (nn/weight_groups.py), never found by name. Either per group (`scope="layer"`: each
+Layer of an MLP on its own, a Conv1d's kernel, an RNNCell's weight_ih and weight_hh apart,
+SelfAttention's q, k, v and out apart) or over the whole model at once (`scope="global"`,
 torch.nn.utils.prune.global_unstructured). A pruned weight gets `.data = 0.0` and
 `.pruned = True`; every optimizer skips pruned Parameters (nn.parameter.is_trainable), so
 the zero holds through training, weight decay included, while backprop still shows its grad.
@@ -19,60 +21,32 @@ from __future__ import annotations
 
 import math
 import random
-from numbers import Integral, Real
 
-from .layers import Layer, Neuron
-from .module import Module
+from . import checks
+from .module import Module, check_module, weight_groups_of
 from .parameter import Parameter
+from .weight_groups import report_name
 
 SCOPES = ("layer", "global")
 
 Weights = list[tuple[str, Parameter]]  # (dotted name, weight) in parameter order
 
 
-def _module(module: object, who: str) -> Module:
-    if not isinstance(module, Module):
-        raise TypeError(f"{who}: expected an MLP, Layer or Neuron, got {type(module).__name__}")
-    return module
-
-
 def _groups(module: object, who: str) -> list[tuple[str, Weights]]:
-    """The model's weights (not biases) by layer: each outermost Layer or lone Neuron."""
-    def is_layer(m: Module) -> bool:
-        return isinstance(m, (Layer, Neuron))
-
-    groups = []
-    for name, m in _module(module, who).named_modules(stop=is_layer):
-        if is_layer(m):
-            weights = [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters()
-                       if n.split(".")[-2:-1] == ["w"]]  # "neurons.3.w.1", "w.0"; not ".b"
-            groups.append((name or type(m).__name__, weights))
-    if not groups:
-        raise TypeError(f"{who}: {type(module).__name__} has no Layer or Neuron to prune")
-    return groups
-
-
-def _check_amount(amount: object, who: str) -> int | float:
-    # torch.nn.utils.prune._validate_pruning_amount_init: an int >= 0 or a float in [0, 1].
-    # A bool is refused: True would silently mean "one weight".
-    if isinstance(amount, bool) or not isinstance(amount, Real):
-        raise TypeError(f"{who}: amount must be a fraction (float in [0, 1]) or a count "
-                        f"(int >= 0), got {type(amount).__name__} {amount!r}")
-    if isinstance(amount, Integral):
-        if amount < 0:
-            raise ValueError(f"{who}: amount as a count must be >= 0, got {amount}")
-        return int(amount)
-    if not 0.0 <= float(amount) <= 1.0:  # also refuses nan
-        raise ValueError(f"{who}: amount as a fraction must be in [0, 1], got {amount!r}")
-    return float(amount)
+    """The model's weight groups of kind "weight" (never a bias), each with its Parameters'
+    dotted names: `layers.0` of an MLP, a Conv1d's kernel, an RNNCell's `weight_ih`, ..."""
+    groups = weight_groups_of(module, who, "module")
+    names = {id(p): n for n, p in module.named_parameters()}  # type: ignore[union-attr]
+    return [(report_name(m, g, module), [(names[id(p)], p) for p in g.params])
+            for m, g in groups if g.kind == "weight"]
 
 
 def _plan(module: object, amount: object, scope: object, who: str
           ) -> list[tuple[list[Parameter], int]]:
     """(unpruned weights, how many to prune) per pool, every check done before any change."""
-    amount = _check_amount(amount, who)
-    if scope not in SCOPES:
-        raise ValueError(f"{who}: unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
+    # torch.nn.utils.prune._validate_pruning_amount_init: an int count or a float fraction.
+    amount = checks.count_or_fraction(who, "amount", amount)
+    checks.choice(who, "scope", scope, SCOPES)
     groups = _groups(module, who)
     if scope == "global":
         groups = [("the model", [w for _, weights in groups for w in weights])]
@@ -113,9 +87,7 @@ def l1_unstructured(module: Module, amount: int | float, scope: str = "layer") -
 def random_unstructured(module: Module, amount: int | float, rng: random.Random,
                         scope: str = "layer") -> Module:
     """Prune `amount` of the unpruned weights chosen uniformly at random by `rng`."""
-    if not isinstance(rng, random.Random):
-        raise TypeError(f"random_unstructured: rng must be a random.Random, "
-                        f"got {type(rng).__name__} {rng!r}")
+    checks.rng("random_unstructured", rng, optional=False)
     for alive, k in _plan(module, amount, scope, "random_unstructured"):
         _zero([alive[i] for i in rng.sample(range(len(alive)), k)])
     return module
@@ -126,7 +98,7 @@ def remove(module: Module) -> Module:
 
     As torch.nn.utils.prune.remove, a module with nothing pruned is refused (ValueError).
     """
-    if not is_pruned(module):
+    if not any(p.pruned for p in check_module(module, "remove", "module").parameters()):
         raise ValueError(f"remove: {type(module).__name__} has no pruned parameters; "
                          "prune it before removing the pruning")
     for p in module.parameters():
@@ -136,7 +108,7 @@ def remove(module: Module) -> Module:
 
 def is_pruned(module: Module) -> bool:
     """True when any parameter of the module carries a pruning mask."""
-    return any(p.pruned for p in _module(module, "is_pruned").parameters())
+    return any(p.pruned for p in check_module(module, "is_pruned", "module").parameters())
 
 
 def masks(module: Module) -> dict[str, bool]:

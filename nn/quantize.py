@@ -1,7 +1,10 @@
 """Int8 weight quantization, one scale per layer, with PyTorch's formulas.
 
 Each layer's weights become 8-bit integers q plus two numbers, a `scale` and a `zero_point`,
-so that w ≈ (q - zero_point) * scale. Two schemes, as torch.ao.quantization names them:
+so that w ≈ (q - zero_point) * scale. "A layer's weights" is a weight group of kind "weight"
+(nn/weight_groups.py), one per tensor as torch's per-tensor quantization has it: an MLP
+layer's matrix, a Conv1d's kernel, an RNNCell's weight_ih and weight_hh apart, SelfAttention's
+q, k, v and out apart; any Module works. Two schemes, as torch.ao.quantization names them:
 
 - "symmetric" (per_tensor_symmetric, dtype qint8, q in -128..127, zero_point 0): the grid
   is centred on 0, PyTorch's default for weights.
@@ -27,11 +30,17 @@ so hand-computed ties such as x / scale = 2.5 stay exact ties.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from .layers import MLP, Layer
+from . import checks
+from .layers import Layer
+from .module import Module, weight_groups_of
+from .weight_groups import WeightGroup, report_name
+
+M = TypeVar("M", bound=Module)
 
 # torch.finfo(torch.float32).eps, MinMaxObserver's default floor for the scale: an
 # all-zero layer gets a tiny scale instead of a division by zero.
@@ -53,36 +62,31 @@ class QParams(NamedTuple):
 
 
 class QuantizedLayer(NamedTuple):
-    """A layer's weights as integers (one row per neuron), its qparams and its float biases."""
+    """A weight group as integers, one row per output (a neuron, a channel's kernel, a hidden
+    unit), its qparams, the float biases that go with it (the `bias` of a `weight`, the
+    `bias_ih` of a `weight_ih`; [] if none) and its shape in PyTorch's layout."""
 
     name: str
     q: list[list[int]]
     qparams: QParams
     bias: list[float]
+    shape: tuple[int, ...]
 
     def dequantized(self) -> list[list[float]]:
         return [[dequantize(q, self.qparams) for q in row] for row in self.q]
 
 
 def _scheme(scheme: str) -> tuple[int, int]:
-    if scheme not in SCHEMES:
-        raise ValueError(f"unknown quantization scheme {scheme!r}; "
-                         f"choose one of {', '.join(SCHEMES)}")
-    return SCHEMES[scheme]
+    return SCHEMES[checks.choice("quantize", "scheme", scheme, SCHEMES)]
 
 
 def qparams(values: Sequence[float], scheme: str = "symmetric", name: str = "values"
             ) -> QParams:
     """Scale and zero point for `values`, as MinMaxObserver computes them."""
     quant_min, quant_max = _scheme(scheme)
-    values = list(values)
-    if not values:
-        raise ValueError(f"{name}: cannot quantize an empty set of weights")
-    for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{name}[{i}]: expected a number, got {type(v).__name__} {v!r}")
-        if not math.isfinite(v):
-            raise ValueError(f"{name}[{i}]: cannot quantize a non-finite weight {v!r}")
+    values = checks.sequence("qparams", name, values, of="finite numbers (weights)",
+                             nonempty=True)
+    values = [checks.real("qparams", f"{name}[{i}]", v) for i, v in enumerate(values)]
     # The range always includes 0, so that 0 (a pruned weight, padding) is exact.
     min_neg, max_pos = min(min(values), 0.0), max(max(values), 0.0)
     if scheme == "symmetric":
@@ -96,8 +100,7 @@ def qparams(values: Sequence[float], scheme: str = "symmetric", name: str = "val
 
 def quantize(x: float, qp: QParams) -> int:
     """clamp(round_half_even(x / scale) + zero_point, quant_min, quant_max)."""
-    if not math.isfinite(x):
-        raise ValueError(f"cannot quantize a non-finite number {x!r}")
+    x = checks.real("quantize", "x", x)
     # Python's round() on a float rounds half to even, like C's nearbyint in PyTorch.
     return min(max(round(x / qp.scale) + qp.zero_point, qp.quant_min), qp.quant_max)
 
@@ -107,71 +110,86 @@ def dequantize(q: int, qp: QParams) -> float:
     return (q - qp.zero_point) * qp.scale
 
 
+def _quantize_group(group: WeightGroup, bias: WeightGroup | None, scheme: str, name: str,
+                    names: Mapping[int, str]) -> QuantizedLayer:
+    """One weight group as integers, with one scale and zero point for the whole group."""
+    for p in group.params:
+        if not math.isfinite(p.data):  # name the weight, as load_state_dict does
+            raise ValueError(f"{names[id(p)]}: cannot quantize a non-finite weight {p.data!r}")
+    qp = qparams([p.data for p in group.params], scheme, name)
+    return QuantizedLayer(name, [[quantize(p.data, qp) for p in row] for row in group.rows()],
+                          qp, [b.data for b in bias.params] if bias else [], group.shape)
+
+
+def _quantize(model: object, scheme: str, who: str
+              ) -> list[tuple[WeightGroup, QuantizedLayer]]:
+    """Every weight group of `model` with its quantized form, in group order."""
+    _scheme(scheme)
+    groups = weight_groups_of(model, who)
+    names = {id(p): n for n, p in model.named_parameters()}  # type: ignore[attr-defined]
+    # PyTorch pairs a weight with its bias by name: weight/bias, weight_ih/bias_ih.
+    biases = {(m, g.name): g for m, g in groups if g.kind == "bias"}
+    return [(g, _quantize_group(g, biases.get((m, g.name.replace("weight", "bias", 1))), scheme,
+                                report_name(m, g, model), names))
+            for m, g in groups if g.kind == "weight"]
+
+
 def quantize_layer(layer: Layer, scheme: str = "symmetric", name: str = "layer"
                    ) -> QuantizedLayer:
     """One layer's weights as integers with one scale and zero point for the whole layer."""
     if not isinstance(layer, Layer):
         raise TypeError(f"{name}: expected a Layer, got {type(layer).__name__}")
-    rows = [[w.data for w in row] for row in layer.weight]
-    for j, row in enumerate(rows):
-        for k, w in enumerate(row):
-            if not math.isfinite(w):  # name the weight, as load_state_dict does
-                raise ValueError(f"{name}.neurons.{j}.w.{k}: cannot quantize a non-finite "
-                                 f"weight {w!r}")
-    qp = qparams([w for row in rows for w in row], scheme, name)
-    return QuantizedLayer(name, [[quantize(w, qp) for w in row] for row in rows], qp,
-                          [b.data for b in layer.bias])
+    groups = {g.name: g for _, g in layer.weight_groups()}
+    names = {id(p): f"{name}.{n}" for n, p in layer.named_parameters()}
+    return _quantize_group(groups["weight"], groups["bias"], scheme, name, names)
 
 
-def _check_model(model: MLP, scheme: str) -> None:
-    _scheme(scheme)
-    if not isinstance(model, MLP):
-        raise TypeError(f"expected an MLP, got {type(model).__name__}")
+def quantize_model(model: Module, scheme: str = "symmetric") -> list[QuantizedLayer]:
+    """Every weight group of `model` quantized on its own, named as `nn.prune` and `summary`
+    name them: `layers.0`, `layers.1`, ... for an MLP; `q`, `k`, `v`, `out`; `weight_ih`."""
+    return [ql for _, ql in _quantize(model, scheme, "quantize_model")]
 
 
-def quantize_model(model: MLP, scheme: str = "symmetric") -> list[QuantizedLayer]:
-    """Every layer of `model` quantized, named `layers.0`, `layers.1`, ..."""
-    _check_model(model, scheme)
-    return [quantize_layer(layer, scheme, f"layers.{i}") for i, layer in enumerate(model.layers)]
-
-
-def fake_quantize(model: MLP, scheme: str = "symmetric") -> MLP:
-    """A new MLP whose weights are dequantize(quantize(w)); biases copied; `model` untouched.
+def fake_quantize(model: M, scheme: str = "symmetric") -> M:
+    """A copy of `model` whose weights are dequantize(quantize(w)); biases copied as they are;
+    `model` untouched.
 
     This is what torch.ao.quantization's FakeQuantize does in the forward pass: the network
-    still computes in floats, but only with values an int8 model could hold.
+    still computes in floats, but only with values an int8 model could hold. The copy is a
+    deep copy, so it keeps the model's frozen and pruned flags (a pruned 0 stays exactly 0).
     """
-    quantized = quantize_model(model, scheme)
-    copy = model.copy()
-    for layer, ql in zip(copy.layers, quantized):
-        for row, drow in zip(layer.weight, ql.dequantized()):
-            for w, d in zip(row, drow):
-                w.data = d
-    return copy
+    quantized = [ql for _, ql in _quantize(model, scheme, "fake_quantize")]
+    twin = copy.deepcopy(model)
+    weights = [g for _, g in twin.weight_groups() if g.kind == "weight"]
+    for group, ql in zip(weights, quantized):
+        for p, d in zip(group.params, (d for row in ql.dequantized() for d in row)):
+            p.data = d
+    return twin
 
 
-def weight_errors(model: MLP, scheme: str = "symmetric") -> dict[str, list[float]]:
-    """Per layer, dequantize(quantize(w)) - w for every weight, in parameter order."""
-    return _errors(model, quantize_model(model, scheme))  # checks model and scheme first
+def weight_errors(model: Module, scheme: str = "symmetric") -> dict[str, list[float]]:
+    """Per weight group, dequantize(quantize(w)) - w for every weight, in row-major order."""
+    return _errors(_quantize(model, scheme, "weight_errors"))  # checks model and scheme first
 
 
-def _errors(model: MLP, quantized: list[QuantizedLayer]) -> dict[str, list[float]]:
-    return {ql.name: [d - w.data for row, drow in zip(layer.weight, ql.dequantized())
-                      for w, d in zip(row, drow)]
-            for layer, ql in zip(model.layers, quantized)}
+def _errors(quantized: list[tuple[WeightGroup, QuantizedLayer]]) -> dict[str, list[float]]:
+    return {ql.name: [d - p.data for p, d in
+                      zip(group.params, (d for row in ql.dequantized() for d in row))]
+            for group, ql in quantized}
 
 
-def error_report(model: MLP, scheme: str = "symmetric"
+def error_report(model: Module, scheme: str = "symmetric"
                  ) -> dict[str, dict[str, float | int | str]]:
-    """Per layer: max and mean |error|, scale, zero point, scale/2 and whether max <= scale/2.
+    """Per weight group: max and mean |error|, scale, zero point, scale/2 and whether
+    max <= scale/2.
 
     Rounding to the nearest level is off by at most half a level, scale / 2, for every weight
     inside the grid; MinMax qparams put every weight inside it (or, at a clamp, exactly half a
-    level outside), so `within_half_scale` must hold for every layer.
+    level outside), so `within_half_scale` must hold for every group.
     """
     report = {}
-    quantized = quantize_model(model, scheme)  # once, for the errors and the qparams
-    for ql, errs in zip(quantized, _errors(model, quantized).values()):
+    quantized = _quantize(model, scheme, "error_report")  # once, for errors and qparams
+    for (_, ql), errs in zip(quantized, _errors(quantized).values()):
         abs_errs = [abs(e) for e in errs]
         half = ql.qparams.scale / 2
         report[ql.name] = {
@@ -185,12 +203,13 @@ def error_report(model: MLP, scheme: str = "symmetric"
 
 def error_report_text(*reports: Mapping[str, Mapping[str, float | int | str]]) -> str:
     """One or more `error_report(...)` results as one aligned table, a row per layer."""
-    head = f"{'layer':<10} {'scheme':<10} {'weights':>7} {'scale':>11} {'zp':>4} " \
+    width = max([10, *(len(name) for report in reports for name in report)])
+    head = f"{'layer':<{width}} {'scheme':<10} {'weights':>7} {'scale':>11} {'zp':>4} " \
            f"{'max |err|':>11} {'mean |err|':>11} {'scale/2':>11}  max<=scale/2"
     lines = [head, "-" * len(head)]
     for report in reports:
         for name, r in report.items():
-            lines.append(f"{name:<10} {r['scheme']:<10} {r['n_weights']:>7} "
+            lines.append(f"{name:<{width}} {r['scheme']:<10} {r['n_weights']:>7} "
                          f"{r['scale']:>11.4e} {r['zero_point']:>4} {r['max_abs_error']:>11.4e} "
                          f"{r['mean_abs_error']:>11.4e} {r['half_scale']:>11.4e}  "
                          f"{'yes' if r['within_half_scale'] else 'NO'}")

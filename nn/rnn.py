@@ -22,11 +22,12 @@ from typing import Any
 
 from weightgrad.engine import Value
 from weightgrad.engine.value import weighted_sums
+
+from . import checks
 from . import init as nninit
-from .conv import as_values, check_seed
-from .layers import check_int
-from .module import Module, Tensor
+from .module import Module, ParamEntry
 from .parameter import Parameter
+from .weight_groups import WeightGroup
 
 
 class RNNCell(Module):
@@ -38,9 +39,9 @@ class RNNCell(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, seed: int | None = None) -> None:
-        self.input_size = check_int("input_size", input_size, 1)
-        self.hidden_size = check_int("hidden_size", hidden_size, 1)
-        self.seed = check_seed(seed)
+        self.input_size = checks.size("RNNCell", "input_size", input_size)
+        self.hidden_size = checks.size("RNNCell", "hidden_size", hidden_size)
+        self.seed = checks.seed("RNNCell", seed)
         rng = random.Random(seed)
         self.weight_ih = [[Parameter(0.0) for _ in range(input_size)]
                           for _ in range(hidden_size)]
@@ -58,7 +59,7 @@ class RNNCell(Module):
                       zip(self.weight_ih, self.weight_hh, self.bias_ih)]
         self.label_parameters()
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         for j, row in enumerate(self.weight_ih):
             yield f"weight_ih.{j}", row
         for j, row in enumerate(self.weight_hh):
@@ -66,19 +67,27 @@ class RNNCell(Module):
         yield "bias_ih", self.bias_ih
         yield "bias_hh", self.bias_hh
 
+    def _own_weight_groups(self) -> Iterator[WeightGroup]:
+        # torch.nn.RNNCell: weight_ih (hidden, input), weight_hh (hidden, hidden), two biases.
+        h = self.hidden_size
+        yield WeightGroup.weight("weight_ih", (h, self.input_size), self.weight_ih)
+        yield WeightGroup.weight("weight_hh", (h, h), self.weight_hh)
+        yield WeightGroup.bias("bias_ih", self.bias_ih)
+        yield WeightGroup.bias("bias_hh", self.bias_hh)
+
     def zero_state(self) -> list[Value]:
         """h0 = 0, PyTorch's default initial hidden state."""
         return [Value(0.0) for _ in range(self.hidden_size)]
 
     def __call__(self, x: Sequence[Value | float], h: Sequence[Value | float] | None = None
                  ) -> list[Value]:
-        xs = as_values(x, "x")
-        if len(xs) != self.input_size:
-            raise ValueError(f"RNNCell expects {self.input_size} inputs, got {len(xs)}")
-        hs = self.zero_state() if h is None else as_values(h, "h")
-        if len(hs) != self.hidden_size:
-            raise ValueError(f"RNNCell expects a hidden state of {self.hidden_size}, "
-                             f"got {len(hs)}")
+        xs = checks.values("RNNCell", "x", x, self.input_size)
+        hs = self.zero_state() if h is None else checks.values("RNNCell", "h", h,
+                                                                self.hidden_size)
+        return self._step(xs, hs)
+
+    def _step(self, xs: list[Value], hs: list[Value]) -> list[Value]:
+        """One step on checked inputs (`__call__` and `unroll` check them first)."""
         sums = weighted_sums(self._rows, [*xs, *hs])  # b_ih + W_ih x + W_hh h, one node each
         return [(s + b).tanh() for s, b in zip(sums, self.bias_hh)]
 
@@ -102,16 +111,14 @@ def unroll(cell: RNNCell, xs: Sequence[Sequence[Value | float]],
     outputs for backprop through time.
     """
     if not isinstance(cell, RNNCell):
-        raise TypeError(f"unroll needs an RNNCell, got {type(cell).__name__}")
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
-        raise TypeError(f"xs must be a sequence of input vectors, got {type(xs).__name__}")
-    if not xs:
-        raise ValueError("xs is empty: unroll needs at least one time step")
-    states, h = [], h0
-    for t, x in enumerate(xs):
-        try:
-            h = cell(x, h)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"step {t}: {e}") from None
+        raise checks.wrong_type("unroll", "cell", "an RNNCell", cell)
+    # Every step is checked before the first is computed, each named by its place in xs.
+    steps = checks.sequence("unroll", "xs", xs, of="input vectors (one per time step)",
+                            nonempty=True)
+    steps = [checks.values("unroll", f"xs[{t}]", x, cell.input_size) for t, x in enumerate(steps)]
+    h = cell.zero_state() if h0 is None else checks.values("unroll", "h0", h0, cell.hidden_size)
+    states = []
+    for x in steps:
+        h = cell._step(x, h)
         states.append(h)
     return states

@@ -1,9 +1,13 @@
-"""`Module.summary()`: one table row per layer, with the numbers a learner checks first.
+"""`Module.summary()`: one table row per layer and one per weight group, with the numbers a
+learner checks first.
 
-Columns: the layer's dotted name, inputs → outputs, activation, parameter count, how many of
-them are trainable (not frozen), the mean and standard deviation of its weights (biases left
-out, since they start at 0 and would hide the spread of the weights), and the L2 norm of all
-its parameters' gradients. A last row gives the totals.
+A layer is a module that states weight groups (nn/weight_groups.py). Its row: the layer's
+dotted name, inputs → outputs, activation, parameter count, how many of them are trainable
+(not frozen), the mean and standard deviation of its weights (biases left out, since they start
+at 0 and would hide the spread of the weights), and the L2 norm of all its parameters'
+gradients. Under it, one indented row per weight group (`weight`, `bias`, `weight_ih`, ...)
+with its shape in PyTorch's layout and the same numbers for that group alone. A last row gives
+the totals.
 """
 
 from __future__ import annotations
@@ -11,20 +15,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
-def _rows_owner(model: Any) -> list[tuple[str, Any]]:
-    """The outermost modules that can describe themselves (layers, or a lone neuron)."""
-    def describes(m: Any) -> bool:
-        return hasattr(m, "describe")
-
-    return [(name or type(m).__name__, m) for name, m in model.named_modules(stop=describes)
-            if describes(m)]
+from .weight_groups import WeightGroup
 
 
-def _is_weight(name: str) -> bool:
-    """A weight, not a bias: `neurons.3.w.1` (MLP), `weight.0.4` (Conv1d), `q.weight.1.0`."""
-    parts = name.split(".")
-    return "w" in parts or any(part.startswith("weight") for part in parts)
+def _layers(model: Any) -> list[tuple[str, Any, list[WeightGroup]]]:
+    """(row name, module, its groups) for every module that states weight groups."""
+    modules = dict(model.named_modules())
+    layers: dict[str, list[WeightGroup]] = {}
+    for name, group in model.weight_groups():
+        layers.setdefault(name, []).append(group)
+    return [(name or type(model).__name__, modules[name], groups)
+            for name, groups in layers.items()]
+
+
+def _numbers(params: list[Any], weights: list[Any]) -> dict[str, Any]:
+    mean, std = _stats([p.data for p in weights])
+    return {"params": len(params), "trainable": sum(p.requires_grad for p in params),
+            "weight_mean": mean, "weight_std": std,
+            "grad_norm": math.sqrt(sum(p.grad * p.grad for p in params))}
 
 
 def _stats(xs: list[float]) -> tuple[float, float]:
@@ -35,17 +43,17 @@ def _stats(xs: list[float]) -> tuple[float, float]:
 
 
 def summary_rows(model: Any) -> list[dict[str, Any]]:
-    """The table as data: one dict per layer (name, shape, activation, params, ...)."""
+    """The table as data: one dict per layer (name, shape, activation, params, ...), each with
+    its weight groups under "groups" (name, kind, PyTorch shape and the same numbers)."""
     rows = []
-    for name, module in _rows_owner(model):
-        shape, activation = module.describe()
-        params = module.parameters()
-        weights = [p.data for n, p in module.named_parameters() if _is_weight(n)]
-        mean, std = _stats(weights)
+    for name, module, groups in _layers(model):
+        shape, activation = module.describe() if hasattr(module, "describe") else ("", "")
+        params = [p for g in groups for p in g.params]
+        weights = [p for g in groups if g.kind == "weight" for p in g.params]
         rows.append({"layer": name, "shape": shape, "activation": activation,
-                     "params": len(params), "trainable": sum(p.requires_grad for p in params),
-                     "weight_mean": mean, "weight_std": std,
-                     "grad_norm": math.sqrt(sum(p.grad * p.grad for p in params))})
+                     **_numbers(params, weights),
+                     "groups": [{"group": g.name, "kind": g.kind, "shape": g.shape,
+                                 **_numbers(list(g.params), list(g.params))} for g in groups]})
     return rows
 
 
@@ -53,9 +61,15 @@ def summary_table(model: Any) -> str:
     rows = summary_rows(model)
     header = ["layer", "in → out", "activation", "params", "trainable", "weight mean",
               "weight std", "grad norm"]
-    cells = [[r["layer"], r["shape"], r["activation"], str(r["params"]), str(r["trainable"]),
-              f"{r['weight_mean']:+.4f}", f"{r['weight_std']:.4f}", f"{r['grad_norm']:.4g}"]
-             for r in rows]
+
+    def numbers(r: dict[str, Any]) -> list[str]:
+        return [str(r["params"]), str(r["trainable"]), f"{r['weight_mean']:+.4f}",
+                f"{r['weight_std']:.4f}", f"{r['grad_norm']:.4g}"]
+
+    cells = []
+    for r in rows:
+        cells.append([r["layer"], r["shape"], r["activation"], *numbers(r)])
+        cells += [["  " + g["group"], str(g["shape"]), "", *numbers(g)] for g in r["groups"]]
     params = model.parameters()
     total_grad = math.sqrt(sum(p.grad * p.grad for p in params))
     cells.append(["total", "", "", str(len(params)), str(sum(p.requires_grad for p in params)),

@@ -12,7 +12,13 @@ from collections.abc import Callable
 import pytest
 
 import weightgrad.engine as engine
-from weightgrad.engine import AnomalyError, Value, detect_anomaly, find_nonfinite, is_anomaly_enabled
+from weightgrad.engine import (
+    AnomalyError,
+    Value,
+    detect_anomaly,
+    find_nonfinite,
+    is_anomaly_enabled,
+)
 from weightgrad.engine.autograd import topological_order
 from weightgrad.engine.names import node_names
 from weightgrad.nn import MLP, hinge_loss, l2_penalty, make_moons

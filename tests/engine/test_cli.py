@@ -1,19 +1,21 @@
 """The `weightgrad` command line: the table, --json, pictures, and one-line user errors.
 
-Most tests call `main([...])` in-process; one runs the real `python -m weightgrad.engine.cli` to check
-the exit status and that stderr carries one line and no traceback.
+Most tests call `main([...])` in-process; one runs the real `python -m weightgrad.engine.cli`
+to check the exit status and that stderr carries one line and no traceback.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from weightgrad.engine import Value, ops
 from weightgrad.engine.cli import main, parse_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +129,37 @@ def test_help_exits_0_and_documents_json_non_finite_numbers(capsys: Capture) -> 
     assert "--json" in out and '"inf", "-inf" or "nan"' in out
 
 
+def test_help_lists_every_function_of_the_op_catalogue(capsys: Capture) -> None:
+    code, out, _ = run(capsys, "explain", "--help")
+    listed = re.search(r"functions of the op catalogue:\n((?:    .*\n)+)", out)
+    assert code == 0 and listed is not None
+    assert re.findall(r"(\w+)\(\)", listed.group(1)) == list(ops.functions())
+
+
+def test_abs_and_leaky_relu_in_an_expression(capsys: Capture) -> None:
+    code, out, err = run(capsys, "explain", "--json", "abs(x)*leaky_relu(y)", "x=-2", "y=-3")
+    assert (code, err) == (0, "")
+    # abs(-2) = 2; leaky_relu(-3) = -3 * 0.01 (slope 0.01, PyTorch's default);
+    # d/dx = sign(-2) * leaky_relu(-3); d/dy = abs(-2) * 0.01
+    assert json.loads(out) == {"value": 2 * (-3 * 0.01),
+                               "grads": {"x": -1 * (-3 * 0.01), "y": 2 * 0.01}}
+
+
+def test_a_function_op_without_a_hand_written_method_runs_without_traceback(
+        capsys: Capture) -> None:
+    # The issue's crash: an op listed as a function but with no Value method. Now the
+    # expression language applies the catalogue's op itself.
+    op = ops.Op("cube", "cube", lambda a: a ** 3, lambda out, a: (3 * a * a,), ("3·{a}²",),
+                function=True)
+    ops.register(op)
+    try:
+        del Value.cube  # type: ignore[attr-defined]  # as if no method had been made
+        code, out, err = run(capsys, "explain", "--json", "cube(x)", "x=2")
+        assert (code, err) == (0, "") and json.loads(out) == {"value": 8.0, "grads": {"x": 12.0}}
+    finally:
+        ops.unregister("cube")
+
+
 def test_a_folder_as_svg_path_is_refused_before_any_work(capsys: Capture, tmp_path: Path) -> None:
     code, out, err = run(capsys, "explain", "x * 2", "x=1", "--json", "--svg", str(tmp_path))
     assert (code, out) == (2, "")
@@ -166,7 +199,8 @@ def test_json_with_svg_keeps_stdout_pure_json(capsys: Capture, tmp_path: Path) -
 
 def test_the_real_command_exits_2_with_one_line_and_runs_no_python(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "weightgrad.engine.cli", "explain", "__import__('os').system('touch CANARY')"],
+        [sys.executable, "-m", "weightgrad.engine.cli", "explain",
+         "__import__('os').system('touch CANARY')"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
         timeout=60, check=False)
     assert done.returncode == 2

@@ -1,7 +1,7 @@
 """`weightgrad explain` fed code instead of an expression: each attempt is its own process
-(`python -m weightgrad.engine.cli`), run in an empty folder, and must end with exit status 2 and one line
-`weightgrad: error: ...` on stderr (no traceback, nothing on stdout), create no CANARY file,
-and finish in well under 5 s.
+(`python -m weightgrad.engine.cli`), run in an empty folder, and must end with exit status 2
+and one line `weightgrad: error: ...` on stderr (no traceback, nothing on stdout), create no
+CANARY file, and finish in well under 5 s.
 
 test_cli.py checks the plain `__import__(...)` attempt and, in-process, most usage errors;
 this file is the hostile catalogue, run for real.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.svg import parse
 from weightgrad.engine import GraphTooLarge, Value, draw_graph, render_svg
 from weightgrad.engine.palette import FILL, HIGHLIGHT, NEGATIVE, POSITIVE
 from weightgrad.nn import Parameter
-from tests.svg import parse
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:

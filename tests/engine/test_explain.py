@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.svg import parse
 from weightgrad.engine import Value, explain
 from weightgrad.engine.palette import HIGHLIGHT
-from tests.svg import parse
 
 
 def seed_neuron() -> tuple[Value, list[Value]]:

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from weightgrad.engine import ops
 from weightgrad.engine.expr import (
     MAX_DEPTH,
     Binary,
@@ -99,6 +100,10 @@ def test_a_repeated_name_is_one_leaf_whose_gradient_accumulates() -> None:
     ("relu(x)", -1.0, 0.0, 0.0),
     ("relu(x)", 2.0, 2.0, 1.0),
     ("sigmoid(x)", 0.0, 0.5, 0.25),
+    ("abs(x)", -2.0, 2.0, -1.0),
+    ("abs(x)", 0.0, 0.0, 0.0),          # sign(0) = 0, as torch.abs
+    ("leaky_relu(x)", -3.0, -0.03, 0.01),
+    ("leaky_relu(x)", 0.0, 0.0, 0.01),  # PyTorch's slope at 0: the negative one
     ("exp(2*x)", 0.0, 1.0, 2.0),        # chain rule through the call
     ("x**2", 3.0, 9.0, 6.0),
     ("x**-1", 2.0, 0.5, -0.25),
@@ -159,7 +164,7 @@ def test_nesting_at_the_limit_parses_and_one_more_level_is_refused() -> None:
     ("'a'", "unexpected character \"'\" at column 1"),
     ("1,2", "unexpected character ',' at column 2"),
     ("exp(1, 2)", "unexpected character ',' at column 6"),
-    ("sin(x)", "unknown function 'sin' at column 1 (known: exp, log, tanh, relu, sigmoid)"),
+    ("sin(x)", f"unknown function 'sin' at column 1 (known: {', '.join(ops.functions())})"),
     ("x + open(f)", "unknown function 'open' at column 5"),
     ("exp + 1", "function 'exp' at column 1 needs parentheses"),
     ("1e999", "number too large: 1e999"),

@@ -3,9 +3,10 @@ hostile text, and algebraic identities of the ops (values and gradients).
 
 (a) Random expressions of `weightgrad explain`'s language, written as TEXT, are evaluated by
     `engine.expr.evaluate` and by a reference written here: its own parser (Python's grammar
-    for these operators) and its own IEEE-754 float arithmetic on `math`. They must agree, or
-    both refuse. Gradients are checked against central differences where the function is
-    smooth (away from kinks and poles).
+    for these operators) and its own IEEE-754 float arithmetic on `math`, with each function
+    of the op catalogue and its float reference taken from the test catalogue
+    (tests/engine/test_ops.py). They must agree, or both refuse. Gradients are checked
+    against central differences where the function is smooth (away from kinks and poles).
 (b) Any text given to the parser gives a tree or an `ExprError`, never anything else.
 (c) Identities (a+b == b+a, exp(log x) == x, ...) hold for values and gradients.
 
@@ -24,12 +25,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from weightgrad.engine import Value
+from tests.engine import test_ops as catalogue
+from weightgrad.engine import Value, ops
 from weightgrad.engine.expr import MAX_DEPTH, ExprError, build, evaluate, names, parse
 
 INF, NAN = math.inf, math.nan
 NAMES = ("x", "y", "z", "w")
-FUNCS = ("exp", "log", "tanh", "relu", "sigmoid")
 RUNS: Counter[str] = Counter()  # examples run, per test (and per outcome)
 MINIMUM: dict[str, int] = {}  # per test: the examples it must have run
 
@@ -90,30 +91,14 @@ def r_pow(a: float, b: float) -> float:
         return -INF if a < 0.0 and _odd_integer(b) else INF
 
 
-def r_exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return INF
-
-
-def r_log(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    return -INF if x == 0.0 else NAN
-
-
-def r_sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # nan stays nan; x < 0 cannot overflow
-    return e / (1.0 + e)
-
-
+# The functions: every function op of the catalogue, each with the float reference of its
+# line in the test catalogue (tests/engine/test_ops.py), which is named after it. A line that
+# keeps its inputs away from 0 marks a kink or a pole there, kept away from here too.
+_LINES = {case.name: case for case in catalogue.CATALOGUE}
 UNARY: dict[str, Callable[[float], float]] = {
-    "exp": r_exp, "log": r_log, "tanh": math.tanh, "relu": lambda x: 0.0 if x <= 0.0 else x,
-    "sigmoid": r_sigmoid,
-}
+    name: _LINES[name].ref for name in ops.functions() if name in _LINES}
+FUNCS = tuple(UNARY)
+SINGULAR_AT_0 = {name for name in FUNCS if _LINES[name].args != (catalogue.ANY,)}
 BINARY: dict[str, Callable[[float, float], float]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": r_div,
     "**": r_pow,
@@ -125,16 +110,26 @@ Tree = tuple
 
 
 class Hazards:
-    """The smallest distance to a kink or pole met while evaluating (relu, log, /, **)."""
+    """The smallest distance to a kink or pole met while evaluating (relu, log, /, **), and
+    the largest magnitude of any number met: beside 1e300 a step of 1e-5 is lost to rounding
+    (1e300 - (1e300 + x) does not move with x), so no difference quotient can see it."""
 
     def __init__(self) -> None:
         self.margin = INF
+        self.largest = 0.0
 
     def near(self, distance: float) -> None:
         self.margin = min(self.margin, distance)
 
 
 def r_eval(tree: Tree, env: dict[str, float], hazards: Hazards | None = None) -> float:
+    value = _r_eval(tree, env, hazards)
+    if hazards is not None:
+        hazards.largest = max(hazards.largest, abs(value))
+    return value
+
+
+def _r_eval(tree: Tree, env: dict[str, float], hazards: Hazards | None) -> float:
     kind = tree[0]
     if kind == "num":
         return float(tree[1])
@@ -145,7 +140,7 @@ def r_eval(tree: Tree, env: dict[str, float], hazards: Hazards | None = None) ->
         return -v if kind == "neg" else v
     if kind == "call":
         v = r_eval(tree[2], env, hazards)
-        if hazards is not None and tree[1] in ("relu", "log"):
+        if hazards is not None and tree[1] in SINGULAR_AT_0:
             hazards.near(abs(v))
         return UNARY[tree[1]](v)
     a, b = r_eval(tree[2], env, hazards), r_eval(tree[3], env, hazards)
@@ -359,6 +354,8 @@ EDGE_CASES = [
     "sigmoid(1000)", "tanh(exp(1000))", "(-10)**401", "10**400", "(-0.1)**-401", "2**exp(1000)",
     "0**-exp(1000)", "0**exp(1000)", "(-2)**exp(1000)", "(-0.5)**-exp(1000)", "1**(0/0)",
     "(0/0)**0", "0**0", "exp(-1000)**-1", "-(0)**3", "1/(-(0)**3)", "sigmoid(0/0)", "relu(-0)",
+    "abs(-0)", "abs(log(0))", "abs(0/0)", "1/abs(-0)", "leaky_relu(-0)", "1/leaky_relu(-0)",
+    "leaky_relu(-exp(1000))", "leaky_relu(0/0)", "leaky_relu(-1e300)",
 ]
 
 
@@ -440,7 +437,8 @@ def test_gradients_match_central_differences_where_smooth(
     hazards = Hazards()
     value = r_eval(tree, values, hazards)
     assume(values and math.isfinite(value) and abs(value) < 1e6)
-    assume(hazards.margin > 1e-2)  # away from relu's kink and the poles of log, / and **
+    assume(hazards.margin > 1e-2)  # away from kinks (relu, abs, ...) and poles (log, /, **)
+    assume(hazards.largest < 1e6)  # every intermediate as moderate as the value itself
     out, leaves = evaluate(text, values)
     out.backward()
     for name, leaf in leaves.items():
@@ -596,6 +594,23 @@ def test_sigmoid_of_x_and_minus_x_sum_to_one(x: float) -> None:
 def test_relu_of_x_minus_relu_of_minus_x_is_x(x: float) -> None:
     count("test_relu_of_x_minus_relu_of_minus_x_is_x")
     assert grads(lambda p: p.relu() - (-p).relu(), x) == (x, [1.0])
+
+
+@fuzz(500)
+@given(AWAY_FROM_ZERO)
+def test_abs_is_relu_of_x_plus_relu_of_minus_x(x: float) -> None:
+    count("test_abs_is_relu_of_x_plus_relu_of_minus_x")
+    assert grads(lambda p: p.abs(), x) == grads(lambda p: p.relu() + (-p).relu(), x)
+
+
+@fuzz(500)
+@given(AWAY_FROM_ZERO, st.floats(0.0, 1.0))
+def test_leaky_relu_is_relu_of_x_minus_slope_times_relu_of_minus_x(x: float, s: float
+                                                                  ) -> None:
+    count("test_leaky_relu_is_relu_of_x_minus_slope_times_relu_of_minus_x")
+    value, g = grads(lambda p: p.leaky_relu(s), x)
+    expected, g_expected = grads(lambda p: p.relu() - s * (-p).relu(), x)
+    assert close(value, expected) and close(g[0], g_expected[0])
 
 
 @fuzz(500)

@@ -296,14 +296,20 @@ def test_bad_d_model(d_model, error) -> None:
 
 
 @pytest.mark.parametrize(("x", "context", "causal", "error", "match"), [
-    ([], None, False, ValueError, "x is empty"),
-    ([[1.0, 2.0], [3.0]], None, False, ValueError, r"x\[1\] has 1 numbers, expected d_model=2"),
-    ([[1.0, 2.0]], [], False, ValueError, "context is empty"),
-    ([[1.0, 2.0]], [[1.0, 2.0, 3.0]], False, ValueError, r"context\[0\] has 3"),
+    ([], None, False, ValueError, r"^SelfAttention: x must be a non-empty list of tokens "
+                                  r"\(lists of d_model=2 .*\), got list of length 0$"),
+    ([[1.0, 2.0], [3.0]], None, False, ValueError,
+     r"x\[1\] must be a list of 2 real numbers or Values, got list of length 1"),
+    ([[1.0, 2.0]], [], False, ValueError, "context must be a non-empty list"),
+    ([[1.0, 2.0]], [[1.0, 2.0, 3.0]], False, ValueError,
+     r"context\[0\] must be a list of 2 .*, got list of length 3"),
     ([[1.0, 2.0]], [[0.0, 0.0], [1.0, 1.0]], True, ValueError, "causal"),
-    ([1.0, 2.0], None, False, TypeError, r"x\[0\] must be a list"),
-    ("ab", None, False, TypeError, "x must be a sequence"),
-    ([[1.0, "a"]], None, False, TypeError, "str"),
+    ([1.0, 2.0], None, False, TypeError, r"x\[0\] must be a list of 2 .*, got float: 1.0"),
+    ("ab", None, False, TypeError, r"x must be a non-empty list of tokens .*, got str: 'ab'"),
+    ([[1.0, "a"]], None, False, TypeError,
+     r"^SelfAttention: x\[0\]\[1\] must be a real number or a Value, got str: 'a'$"),
+    ([[1.0, True]], None, False, TypeError,
+     r"^SelfAttention: x\[0\]\[1\] must be a real number or a Value, got bool: True$"),
 ])
 def test_bad_inputs(x, context, causal, error, match) -> None:
     model = SelfAttention(2, seed=0)

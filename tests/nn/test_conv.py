@@ -226,13 +226,19 @@ def test_bad_sizes_are_refused(args: tuple, kwargs: dict, error: type, words: st
 
 
 @pytest.mark.parametrize(("x", "error", "words"), [
-    ([[1.0, 2.0, 3.0]], ValueError, "expects 2 input channel"),
-    ([[1.0, 2.0, 3.0], [1.0, 2.0]], ValueError, "differ in length"),
-    ([[1.0], [2.0]], ValueError, "shorter than the kernel"),
-    ([[], []], ValueError, "shorter than the kernel"),
-    ([[1.0, 2.0, 3.0], [1.0, "a", 3.0]], TypeError, r"input\[1\]\[1\]"),
-    ([1.0, 2.0], TypeError, r"input\[0\]"),
-    ("ab", TypeError, "list of 2 channel"),
+    ([[1.0, 2.0, 3.0]], ValueError, r"^Conv1d: x must be a list of 2 channels .*, "
+                                    r"got list of length 1$"),
+    ([[1.0, 2.0, 3.0], [1.0, 2.0]], ValueError,
+     r"x\[1\] must be a list of 3 real numbers or Values, got list of length 2"),
+    ([[1.0], [2.0]], ValueError, r"x\[0\] must be a list of at least 2 real numbers or Values "
+                                 r"\(kernel_size 2, padding 0\), got list of length 1"),
+    ([[], []], ValueError, r"x\[0\] must be a list of at least 2 .*, got list of length 0"),
+    ([[1.0, 2.0, 3.0], [1.0, "a", 3.0]], TypeError,
+     r"^Conv1d: x\[1\]\[1\] must be a real number or a Value, got str: 'a'$"),
+    ([[1.0, 2.0, 3.0], [1.0, True, 3.0]], TypeError,
+     r"^Conv1d: x\[1\]\[1\] must be a real number or a Value, got bool: True$"),
+    ([1.0, 2.0], TypeError, r"x\[0\] must be a list of real numbers or Values, got float: 1.0"),
+    ("ab", TypeError, "x must be a list of 2 channels"),
 ])
 def test_bad_inputs_are_refused(x: object, error: type, words: str) -> None:
     conv = Conv1d(2, 1, 2, seed=0)

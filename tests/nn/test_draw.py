@@ -8,10 +8,10 @@ import re
 
 import pytest
 
+from tests.svg import parse
 from weightgrad.engine import render_svg
 from weightgrad.nn import MLP, Neuron, draw_network
 from weightgrad.nn.draw import NEAR_ZERO, NEGATIVE, POSITIVE
-from tests.svg import parse
 
 
 def test_one_node_per_input_and_neuron_one_edge_per_weight() -> None:

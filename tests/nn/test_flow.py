@@ -185,17 +185,23 @@ def test_bad_input_is_refused_and_changes_no_gradient() -> None:
     model = MLP(2, [3, 1], seed=0)
     for p in model.parameters():
         p.grad = 7.0
-    with pytest.raises(TypeError, match="MLP"):
-        flow_stats(model.layers[0], X)
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(TypeError, match=r"^flow_stats: model must be dense layers in sequence "
+                                        r"\(an MLP, a Layer or a Neuron\), got list: \[Layer"):
+        flow_stats(model.layers, X)
+    with pytest.raises(ValueError, match=r"^flow_stats: inputs must be a non-empty list"):
         flow_stats(model, [])
-    with pytest.raises(ValueError, match=r"inputs\[1\] has 3 numbers"):
+    with pytest.raises(ValueError, match=r"^flow_stats: inputs\[1\] must be a list of 2 real "
+                                         r"numbers or Values, got list of length 3$"):
         flow_stats(model, [[1.0, 2.0], [1.0, 2.0, 3.0]])
-    with pytest.raises(TypeError, match=r"inputs\[0\]"):
+    with pytest.raises(TypeError, match=r"^flow_stats: inputs\[0\] must be a list of 2 .*, "
+                                        r"got str: 'ab'$"):
         flow_stats(model, ["ab"])
+    with pytest.raises(TypeError, match=r"^flow_stats: inputs\[0\]\[1\] must be a real number "
+                                        r"or a Value, got bool: True$"):
+        flow_stats(model, [[1.0, True]])
     with pytest.raises(TypeError, match="loss_fn must return a Value"):
         flow_stats(model, X, loss_fn=lambda outs: 1.0)
-    with pytest.raises(ValueError, match="expects 2 inputs"):
+    with pytest.raises(ValueError, match=r"MLP: x must be a list of 2 .*, got list of length 1"):
         forward_with_activations(model, [1.0])
     with no_grad(), pytest.raises(RuntimeError, match="no_grad"):
         flow_stats(model, X)

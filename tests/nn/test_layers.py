@@ -71,13 +71,13 @@ def test_init_choices_respect_their_bounds(init, bound) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize(("args", "error", "fragment"), [
-    ((0, [4]), ValueError, "nin must be at least 1"),
-    ((2, []), ValueError, "nouts must be a non-empty list"),
-    ((2, [4, 0]), ValueError, "nouts[1] must be at least 1"),
-    ((2, [4, -3]), ValueError, "nouts[1] must be at least 1"),
-    ((2, 4), ValueError, "nouts must be a non-empty list"),
-    ((2.5, [4]), TypeError, "nin must be an int"),
-    ((2, [4.0]), TypeError, "nouts[0] must be an int"),
+    ((0, [4]), ValueError, "MLP: nin must be an int >= 1, got 0"),
+    ((2, []), ValueError, "MLP: nouts must be a non-empty list"),
+    ((2, [4, 0]), ValueError, "MLP: nouts[1] must be an int >= 1, got 0"),
+    ((2, [4, -3]), ValueError, "MLP: nouts[1] must be an int >= 1, got -3"),
+    ((2, 4), TypeError, "MLP: nouts must be a non-empty list of layer sizes, got int: 4"),
+    ((2.5, [4]), TypeError, "MLP: nin must be an int >= 1, got float: 2.5"),
+    ((2, [4.0]), TypeError, "MLP: nouts[0] must be an int >= 1, got float: 4.0"),
 ])
 def test_mlp_refuses_bad_shapes(args, error, fragment) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error) as err:
@@ -86,11 +86,11 @@ def test_mlp_refuses_bad_shapes(args, error, fragment) -> None:  # type: ignore[
 
 
 def test_unknown_activation_or_init_and_wrong_input_length() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+    with pytest.raises(ValueError, match=r"^MLP: activation must be one of .*, got 'gelu'$"):
         MLP(2, [3], activation="gelu")
-    with pytest.raises(ValueError, match="unknown init 'he'"):
+    with pytest.raises(ValueError, match=r"^MLP: init must be one of .*, got 'he'$"):
         MLP(2, [3], init="he")
-    with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
+    with pytest.raises(ValueError, match=r"x must be a list of 2 .*, got list of length 3"):
         MLP(2, [3], seed=0)([1, 2, 3])
 
 
@@ -126,9 +126,9 @@ def test_fused_and_unfused_models_give_the_same_numbers() -> None:
 
 
 def test_fused_neuron_draws_one_sigma_node_and_is_narrated() -> None:
+    from tests.svg import parse
     from weightgrad.engine import explain, render_svg
     from weightgrad.engine.draw import draw_graph
-    from tests.svg import parse
 
     n = Neuron(2, "tanh", random.Random(0), fused=True)
     n.w[0].data, n.w[1].data, n.b.data = 0.8, 0.6, 0.2

@@ -240,7 +240,8 @@ def test_sparsity_numbers_and_report() -> None:
     (lambda m: l1_unstructured(m, None), TypeError, "amount"),
     (lambda m: l1_unstructured(m, 0.5, scope="model"), ValueError, "scope"),
     (lambda m: random_unstructured(m, 0.5, rng=42), TypeError, "rng"),
-    (lambda m: random_unstructured(m, 0.5, random.Random(0), scope=None), ValueError, "scope"),
+    (lambda m: random_unstructured(m, 0.5, random.Random(0), scope=None), TypeError,
+     "scope must be one of layer, global, got NoneType: None"),
 ])
 def test_bad_input_is_refused_and_changes_nothing(call, error, message) -> None:
     model = MLP(2, [16, 16, 1], seed=0)
@@ -263,5 +264,6 @@ def test_a_refused_layer_leaves_earlier_layers_untouched() -> None:
 def test_not_a_model_is_refused() -> None:
     for call in (lambda: l1_unstructured([1.0, 2.0], 0.5), lambda: masks("model"),
                  lambda: is_pruned(None), lambda: remove(3), lambda: sparsity({})):
-        with pytest.raises(TypeError, match="MLP, Layer or Neuron"):
+        with pytest.raises(TypeError, match=r"module must be an nn\.Module \(an MLP, a layer, "
+                                            r"\.\.\.\), got (list|str|NoneType|int|dict): "):
             call()

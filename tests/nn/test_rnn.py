@@ -176,18 +176,27 @@ def test_bad_arguments_are_refused() -> None:
         RNNCell(2, 3, seed=1.5)
     cell = RNNCell(2, 3, seed=0)
     before = cell.state_dict()
-    with pytest.raises(ValueError, match="expects 2 inputs"):
+    with pytest.raises(ValueError, match=r"^RNNCell: x must be a list of 2 real numbers or "
+                                         r"Values, got list of length 1$"):
         cell([1.0])
-    with pytest.raises(ValueError, match="hidden state of 3"):
+    with pytest.raises(ValueError, match=r"^RNNCell: h must be a list of 3 .*, got list of "
+                                         r"length 1$"):
         cell([1.0, 2.0], [0.0])
-    with pytest.raises(TypeError, match=r"x\[1\]"):
+    with pytest.raises(TypeError, match=r"^RNNCell: x\[1\] must be a real number or a Value, "
+                                        r"got NoneType: None$"):
         cell([1.0, None])
-    with pytest.raises(TypeError, match="RNNCell"):
+    with pytest.raises(TypeError, match=r"x\[0\] must be a real number or a Value, got bool"):
+        cell([True, 1.0])
+    with pytest.raises(TypeError, match=r"^unroll: cell must be an RNNCell, got object"):
         unroll(object(), [[1.0, 2.0]])  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"^unroll: xs must be a non-empty list"):
         unroll(cell, [])
-    with pytest.raises(ValueError, match="step 1: RNNCell expects 2 inputs"):
+    with pytest.raises(ValueError, match=r"^unroll: xs\[1\] must be a list of 2 .*, got list "
+                                         r"of length 1$"):
         unroll(cell, [[1.0, 2.0], [1.0]])
-    with pytest.raises(TypeError, match="sequence of input vectors"):
+    with pytest.raises(TypeError, match=r"^unroll: h0\[2\] must be a real number or a Value"):
+        unroll(cell, [[1.0, 2.0]], h0=[0.0, 0.0, False])
+    with pytest.raises(TypeError, match=r"^unroll: xs must be a non-empty list of input "
+                                        r"vectors .*, got int: 5$"):
         unroll(cell, 5)  # type: ignore[arg-type]
     assert cell.state_dict() == before

@@ -1,0 +1,149 @@
+"""`playground(root)`: a live page where every leaf can be edited and every value and gradient
+moves at once, computed in the browser.
+
+The page is one self-contained HTML file (nothing fetched; it opens from disk and runs in a
+Jupyter iframe): the computation graph drawn once by the renderer, a number field and a
+slider for every editable leaf, and a small JavaScript evaluator that recomputes the forward
+pass and backprop on each edit and writes the numbers into the picture. The graph travels as
+JSON: every node in topological order (backprop walks it backwards, as `backward()` does), its
+op, its parents in recorded order and its value; inf, -inf and nan as the strings "inf",
+"-inf" and "nan", which the page reads back (plain JSON has no such numbers). Each op's
+JavaScript comes from its catalogue entry (`Op.js`), so no op is written twice.
+
+Which leaves are editable: every labelled leaf and every parameter; an unlabelled leaf is a
+constant, shown but fixed. Which are parameters (the ones `step(lr)` moves): `params` if
+given (Values or names), else those the drawings colour as parameters (nn's Parameters).
+Names are explain's (a label, else n1, n2, ...; a constant by its value); a name that
+occurs twice gets `#2`, `#3`, ... in picture order, so every name on the page is unique.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from .autograd import accumulation_order, topological_order
+from .names import check_root, check_size, is_parameter, kind, node_names
+from .ops import Op
+from .value import Value
+
+CELL_WIDTH = 104  # points: room for "data -1.23457e+100" when the page rewrites a number
+
+
+def unique_names(order: list[Value]) -> dict[int, str]:
+    """explain's names, with `#2`, `#3`, ... added to the second and later uses of a name."""
+    names = node_names(order)
+    taken, uses = set(names.values()), Counter[str]()
+    unique = {}
+    for v in order:
+        name = base = names[id(v)]
+        uses[base] += 1
+        n = uses[base]
+        while n > 1 and (name := f"{base}#{n}") in taken:
+            n += 1
+        taken.add(name)
+        unique[id(v)] = name
+    return unique
+
+
+def encode(x: float) -> float | str:
+    """A number for the page's JSON: itself if finite, else "inf", "-inf" or "nan"."""
+    if math.isfinite(x):
+        return x
+    return "nan" if x != x else ("inf" if x > 0 else "-inf")
+
+
+class Playground:
+    """The live page for the graph behind `root`; `.html()`, `.save_html(path)`, and inline
+    display in Jupyter."""
+
+    def __init__(self, root: Value, params: Iterable[Value | str] | None = None) -> None:
+        self.root = check_root(root, "playground")
+        self.order = check_size(topological_order(root))
+        self.names = unique_names(self.order)
+        editable = [v for v in self.order if v.is_leaf and (v.label or is_parameter(v))]
+        self.params = self._params(editable, params)
+        self.editable = editable
+        for v in self.order:
+            if v.op is not None and not v.op.js:
+                raise ValueError(f"playground: op {v.op.name!r} has no JavaScript form "
+                                 "(Op.js) to run in the page")
+
+    def _params(self, editable: list[Value], params: Iterable[Value | str] | None) -> set[int]:
+        if params is None:
+            return {id(v) for v in editable if is_parameter(v)}
+        by_name = {self.names[id(v)]: v for v in editable}
+        chosen = set()
+        for p in params:
+            v = by_name.get(p) if isinstance(p, str) else p
+            if not isinstance(v, Value) or not any(v is e for e in editable):
+                what = repr(p) if isinstance(p, str) else f"a {type(p).__name__}"
+                raise ValueError(f"playground: params must be editable leaves of the graph "
+                                 f"({', '.join(by_name) or 'none'}); {what} is not one")
+            chosen.add(id(v))
+        return chosen
+
+    def graph_data(self) -> dict:
+        """The page's JSON: ops, and every node with its kind, op, parents and value."""
+        index = {id(v): i for i, v in enumerate(self.order)}
+        ops: list[Op] = []
+        nodes = []
+        for v in self.order:
+            if v.op is not None and not any(v.op is o for o in ops):
+                ops.append(v.op)
+            k = kind(v, self.root)
+            if id(v) in self.params:
+                k = "parameter"
+            elif k == "parameter":  # params were given, and this is not one of them
+                k = "input"
+            nodes.append({
+                "name": self.names[id(v)], "kind": k, "data": encode(v.data),
+                "editable": any(v is e for e in self.editable),
+                "op": -1 if v.op is None else next(i for i, o in enumerate(ops) if o is v.op),
+                "parents": [index[id(p)] for p in v.parents],
+                "order": list(accumulation_order(v)) if v.op is not None else [],
+            })
+        return {"nodes": nodes, "ops": [op.name for op in ops], "_ops": ops}
+
+    def html(self, title: str = "weightgrad playground") -> str:
+        """The page's HTML text (self-contained)."""
+        from .draw import render_graph
+        from .explain import Explanation
+        from .explain_html import inline_svg
+        from .playground_page import render_page
+        from .render import render_svg
+
+        grads = Explanation(self.root).grads  # Python's numbers for the first picture
+        picture = render_graph(self.root, self.order, self.names, grads=grads,
+                               cell_width=CELL_WIDTH)
+        data = self.graph_data()
+        ops = data.pop("_ops")
+        return render_page(title, inline_svg(render_svg(picture), "pg-"), data, ops)
+
+    def save_html(self, path: str | Path, title: str = "weightgrad playground") -> Path:
+        path = Path(path)
+        page = self.html(title)  # a graph the page cannot take is refused before any write
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+        return path
+
+    def _repr_html_(self) -> str:
+        # An iframe of its own: the page's script runs isolated from the notebook's.
+        return (f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
+                'sandbox="allow-scripts" style="width: 100%; height: 640px; border: 0">'
+                "</iframe>")
+
+
+def playground(root: Value, params: Iterable[Value | str] | None = None) -> Playground:
+    """A live page for the graph behind `root` (see the module docstring)."""
+    return Playground(root, params)
+
+
+def page_json(data: dict) -> str:
+    """JSON safe inside a <script> element: no `<`, `>` or `&` that could end it."""
+    text = json.dumps(data, allow_nan=False, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,133 @@
+"""The playground's page: HTML, CSS and the JavaScript that recomputes the graph on each edit.
+
+The evaluator follows `backward()` exactly: forward in topological order, then every node's
+gradient passed to its parents in reverse order, each parent in `accumulation_order`, each
+contribution the op's `chain` (g · d, or (g / divisor) · numerator for a quotient). So + - * /,
+neg and relu give the same bits as Python; exp, log, pow, tanh go through the browser's libm.
+
+The JavaScript API, for tests and for people who script the page (`window.weightgrad`):
+`get(name)` -> {data, grad} at full precision, for any node; `set(name, x)` for an editable
+leaf, recomputing everything before it returns; `leaves()` -> the editable leaves' names in
+the picture's order; `step(lr)` moves every parameter by -lr·grad (inputs never) and
+recomputes; `reset()` restores the values the page was built with. An unknown name, or `set`
+of a node that is not an editable leaf, throws an Error naming it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from .explain_html import _CSP, _LEGEND
+from .ops import Op
+from .palette import HIGHLIGHT, NEGATIVE, POSITIVE, ZERO
+
+
+def js_ops(ops: Sequence[Op]) -> str:
+    """The page's op table, from each op's catalogue entry: forward and local derivatives as
+    JavaScript functions of the operands a, b and the result out."""
+    entries = []
+    for op in ops:
+        forward, *locals_ = op.js
+        over = ", ".join("null" if k is None else str(k) for k in op.over)
+        entries.append(
+            f"{{name: {js_string(op.name)}, f: function (a, b) {{ return {forward}; }}, "
+            f"d: function (out, a, b) {{ return [{', '.join(locals_)}]; }}, over: [{over}]}}")
+    return "[\n" + ",\n".join(entries) + "\n]"
+
+
+def js_string(text: str) -> str:
+    """A JavaScript string literal safe inside a <script> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped.replace("<", "\\u003c").replace(">", "\\u003e") + '"'
+
+
+_CSS = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
+h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
+.legend { color: #555; margin: 0 0 1rem; }
+.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #888;
+  vertical-align: -.1em; margin: 0 .2em 0 .6em; }
+#layout { display: flex; gap: 1.2rem; align-items: flex-start; flex-wrap: wrap; }
+#leaves { min-width: 18rem; }
+#leaves .leaf { display: grid; grid-template-columns: 6rem 7rem 9rem; gap: .4rem;
+  align-items: center; padding: .15rem .3rem; border-radius: 4px; }
+#leaves .leaf.selected { background: #ffe98a; }
+#leaves .leaf .name { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
+#leaves .leaf .name small { color: #777; margin-left: .3em; }
+#leaves input[type=number] { width: 6.5rem; font: inherit; }
+#readout { font-family: ui-monospace, monospace; padding: .4rem .6rem; background: #f4f4f4;
+  border-left: 4px solid POSITIVE; min-height: 1.4em; }
+#picture { overflow: auto; max-width: 100%; }
+#picture svg { max-width: 100%; height: auto; }
+#picture g.node.wg-changed polygon[stroke="black"] { stroke: HIGHLIGHT; stroke-width: 2; }
+#picture g.node.wg-selected polygon[stroke="black"] { stroke: #b8860b; stroke-width: 3; }
+""".replace("POSITIVE", POSITIVE).replace("HIGHLIGHT", HIGHLIGHT)
+
+_HELPERS = """
+  // IEEE helpers with Python's (C's) edge cases: pow(1, nan) is 1, pow(-1, inf) is 1.
+  function pow(a, b) {
+    if (a === 1 || b === 0) { return 1; }
+    if (a === -1 && (b === Infinity || b === -Infinity)) { return 1; }
+    return Math.pow(a, b);
+  }
+  function log(x) { return Math.log(x); }
+  function exp(x) { return Math.exp(x); }
+  function sigmoid(x) {
+    if (x >= 0) { return 1 / (1 + Math.exp(-x)); }
+    var e = Math.exp(x); return e / (1 + e);
+  }
+  function powBaseGrad(a, b) { return b === 0 ? 0 : b * pow(a, b - 1); }
+  function powExponentGrad(out, a, b) { return a === 0 && b >= 0 ? 0 : out * log(a); }
+  // Python's "%.6g": how the pictures and explain print a number.
+  function fmt(x) {
+    if (x !== x) { return "nan"; }
+    if (x === Infinity) { return "inf"; }
+    if (x === -Infinity) { return "-inf"; }
+    if (x === 0) { return Object.is(x, -0) ? "-0" : "0"; }
+    var parts = x.toExponential(5).split("e"), e = parseInt(parts[1], 10);
+    function strip(t) { return t.indexOf(".") < 0 ? t : t.replace(/0+$/, "").replace(/\\.$/, ""); }
+    if (e < -4 || e >= 6) {
+      var a = Math.abs(e);
+      return strip(parts[0]) + "e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
+    }
+    return strip(x.toFixed(5 - e));
+  }
+"""
+
+
+def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
+    """The page's HTML: `svg` the inlined picture, `data` the graph JSON, `ops` its ops."""
+    from .playground import page_json
+    from .playground_script import SCRIPT
+
+    script = (SCRIPT.replace("/*HELPERS*/", _HELPERS)
+              .replace("/*OPS*/", js_ops(ops))
+              .replace("/*COLOURS*/", f"{js_string(POSITIVE)}, {js_string(NEGATIVE)}, "
+                                      f"{js_string(ZERO)}"))
+    esc = html.escape
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{esc(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>{esc(title)}</h1>
+<p class="legend">{_LEGEND}. Edit any leaf: every value and gradient is recomputed.</p>
+<p id="readout" aria-live="polite"></p>
+<div id="layout">
+<div id="leaves" role="group" aria-label="editable leaves"></div>
+<div id="picture">
+{svg}
+</div>
+</div>
+<script type="application/json" id="wg-graph">{page_json(data)}</script>
+<script>{script}</script>
+</body>
+</html>
+"""

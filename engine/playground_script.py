@@ -1,0 +1,211 @@
+"""The playground page's JavaScript: the graph evaluator, the picture's live numbers, the leaf
+controls and the `window.weightgrad` API (documented in `engine.playground_page`).
+
+`/*HELPERS*/`, `/*OPS*/` and `/*COLOURS*/` are filled in by `playground_page.render_page`:
+IEEE helpers, the op table generated from the catalogue, and the palette's sign colours.
+"""
+
+SCRIPT = """
+(function () {
+  "use strict";
+  /*HELPERS*/
+  var OPS = /*OPS*/;
+  var COLOURS = [/*COLOURS*/];  // positive, negative, zero
+  var NUDGE = 0.01;  // the readout's "raising w by 0.01"
+
+  function num(x) {
+    return x === "inf" ? Infinity : x === "-inf" ? -Infinity : x === "nan" ? NaN : x;
+  }
+  var graph = JSON.parse(document.getElementById("wg-graph").textContent);
+  var nodes = graph.nodes, n = nodes.length;
+  var data = new Float64Array(n), grad = new Float64Array(n), initial = new Float64Array(n);
+  var index = Object.create(null), ops = [], editable = [];
+  nodes.forEach(function (node, i) {
+    data[i] = initial[i] = num(node.data);
+    index[node.name] = i;
+    ops.push(node.op < 0 ? null : OPS[node.op]);
+    if (node.editable) { editable.push(i); }
+  });
+
+  // -- the evaluator: backward()'s arithmetic and order ------------------------------------
+  function forward() {
+    for (var i = 0; i < n; i++) {
+      var op = ops[i], p = nodes[i].parents;
+      if (op === null) { continue; }
+      if (op.name === "wsum") {  // b + w1·x1 + w2·x2 + ..., in that order
+        var m = (p.length - 1) / 2, total = data[p[2 * m]];
+        for (var k = 0; k < m; k++) { total += data[p[k]] * data[p[m + k]]; }
+        data[i] = total;
+      } else {
+        data[i] = p.length === 1 ? op.f(data[p[0]]) : op.f(data[p[0]], data[p[1]]);
+      }
+    }
+  }
+
+  function gains(i, g) {  // what each parent's gradient gains from node i's: the op's chain
+    var op = ops[i], p = nodes[i].parents, out = [];
+    if (op.name === "wsum") {
+      var m = (p.length - 1) / 2;
+      for (var k = 0; k < m; k++) {
+        out[k] = data[p[m + k]] * g;
+        out[m + k] = data[p[k]] * g;
+      }
+      out[2 * m] = g;
+      return out;
+    }
+    var args = [data[p[0]], p.length > 1 ? data[p[1]] : undefined];
+    var d = op.d(data[i], args[0], args[1]);
+    for (var j = 0; j < d.length; j++) {
+      var over = op.over[j];
+      out[j] = over === undefined || over === null ? d[j] * g : (g / args[over]) * d[j];
+    }
+    return out;
+  }
+
+  function backward() {
+    grad.fill(0);
+    grad[n - 1] = 1;  // the root is last in topological order
+    for (var i = n - 1; i >= 0; i--) {
+      if (ops[i] === null) { continue; }
+      var p = nodes[i].parents, order = nodes[i].order, add = gains(i, grad[i]);
+      for (var j = 0; j < order.length; j++) { grad[p[order[j]]] += add[order[j]]; }
+    }
+  }
+
+  // -- the picture --------------------------------------------------------------------------
+  var cells = [];  // per node: its <g>, data <text>, grad <text> (a constant has both too)
+  Array.prototype.forEach.call(document.querySelectorAll("#picture g.node"), function (g) {
+    var title = g.querySelector("title"), m = title && /^n(\\d+)$/.exec(title.textContent);
+    if (!m) { return; }
+    var texts = Array.prototype.slice.call(g.querySelectorAll("text"));
+    var cell = {g: g, data: null, grad: null};
+    texts.forEach(function (t) {
+      var which = t.textContent.slice(0, 5);
+      if (which !== "data " && which !== "grad ") { return; }
+      // centre the number in its cell, so a longer one stays inside it
+      var box = t.getBBox();
+      t.setAttribute("x", String(box.x + box.width / 2));
+      t.setAttribute("text-anchor", "middle");
+      cell[which === "data " ? "data" : "grad"] = t;
+    });
+    cells[Number(m[1])] = cell;
+  });
+  var shown = [];
+
+  function paint() {
+    for (var i = 0; i < n; i++) {
+      var c = cells[i];
+      if (!c) { continue; }
+      var d = "data " + fmt(data[i]), g = "grad " + fmt(grad[i]);
+      var changed = shown[i] !== undefined && (shown[i][0] !== d || shown[i][1] !== g);
+      c.g.classList.toggle("wg-changed", changed);
+      if (c.data) { c.data.textContent = d; }
+      if (c.grad) {
+        c.grad.textContent = g;
+        c.grad.setAttribute("fill", grad[i] > 0 ? COLOURS[0] : grad[i] < 0 ? COLOURS[1]
+                                                                         : COLOURS[2]);
+      }
+      shown[i] = [d, g];
+    }
+  }
+
+  // -- leaf controls and the readout --------------------------------------------------------
+  var root = nodes[n - 1].name, selected = editable.length ? editable[0] : -1;
+  var rows = document.getElementById("leaves"), readout = document.getElementById("readout");
+  var controls = [];
+
+  function centre(slider, x) {
+    var span = Math.max(1, Math.abs(x));
+    if (!isFinite(x)) { return; }
+    slider.min = String(x - span);
+    slider.max = String(x + span);
+    slider.step = String(span / 500);
+    slider.value = String(x);
+  }
+
+  function refresh(from) {
+    forward();
+    backward();
+    paint();
+    controls.forEach(function (c) {
+      if (c.number !== from) { c.number.value = String(data[c.i]); }
+      if (c.slider !== from) { centre(c.slider, data[c.i]); }
+      c.row.classList.toggle("selected", c.i === selected);
+      if (cells[c.i]) { cells[c.i].g.classList.toggle("wg-selected", c.i === selected); }
+    });
+    if (selected >= 0) {
+      var name = nodes[selected].name, slope = grad[selected];
+      readout.textContent = "raising " + name + " by " + NUDGE + " changes " + root +
+        " by about " + fmt(NUDGE * slope) + " (gradient " + fmt(slope) + ")";
+    }
+  }
+
+  function select(i) { selected = i; refresh(null); }
+
+  editable.forEach(function (i) {
+    var node = nodes[i], row = document.createElement("div");
+    row.className = "leaf";
+    row.dataset.name = node.name;
+    var label = document.createElement("span"), kind = document.createElement("small");
+    label.className = "name";
+    label.textContent = node.name;
+    kind.textContent = node.kind === "parameter" ? "weight" : "input";
+    label.appendChild(kind);
+    var number = document.createElement("input"), slider = document.createElement("input");
+    number.type = "number";
+    number.step = "any";
+    number.setAttribute("aria-label", node.name);
+    slider.type = "range";
+    slider.setAttribute("aria-label", node.name + " slider");
+    row.append(label, number, slider);
+    rows.appendChild(row);
+    var c = {i: i, row: row, number: number, slider: slider};
+    controls.push(c);
+    number.addEventListener("input", function () {
+      var x = parseFloat(number.value);
+      if (isFinite(x)) { data[i] = x; selected = i; refresh(number); }
+    });
+    number.addEventListener("change", function () { centre(slider, data[i]); });
+    slider.addEventListener("input", function () {
+      data[i] = parseFloat(slider.value); selected = i; refresh(slider);
+    });
+    row.addEventListener("focusin", function () { if (selected !== i) { select(i); } });
+    if (cells[i]) { cells[i].g.addEventListener("click", function () { select(i); }); }
+  });
+
+  // -- the API ------------------------------------------------------------------------------
+  function lookup(name) {
+    if (typeof name !== "string" || !(name in index)) {
+      throw new Error("no node named " + JSON.stringify(name) + " on this page");
+    }
+    return index[name];
+  }
+
+  window.weightgrad = {
+    get: function (name) { var i = lookup(name); return {data: data[i], grad: grad[i]}; },
+    set: function (name, x) {
+      var i = lookup(name);
+      if (!nodes[i].editable) {
+        throw new Error(name + " is not an editable leaf (it is " +
+                        (nodes[i].kind === "constant" ? "a constant" : "computed") + ")");
+      }
+      if (typeof x !== "number") { throw new TypeError(name + ": a number is needed"); }
+      data[i] = x;
+      refresh(null);
+    },
+    leaves: function () { return editable.map(function (i) { return nodes[i].name; }); },
+    step: function (lr) {
+      if (typeof lr !== "number") { throw new TypeError("step: lr must be a number"); }
+      editable.forEach(function (i) {  // nn.optim.SGD's arithmetic (weight decay 0)
+        if (nodes[i].kind === "parameter") { data[i] -= lr * (grad[i] + 0 * data[i]); }
+      });
+      refresh(null);
+    },
+    reset: function () {
+      editable.forEach(function (i) { data[i] = initial[i]; });
+      refresh(null);
+    }
+  };
+  refresh(null);
+})();
+"""
