@@ -15,7 +15,7 @@ tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from numbers import Real
 from typing import TypeAlias
 
@@ -214,6 +214,8 @@ def apply(op: Op, *operands: Operand) -> Value:
     Plain numbers become constant leaves; anything else is a TypeError naming it.
     """
     if op is ops.WSUM:  # operands w_1..w_n, x_1..x_n, b
+        from .fused import weighted_sum  # fused.py builds on this module
+
         n = len(operands) // 2
         return weighted_sum(operands[:n], operands[n:2 * n], operands[-1])  # type: ignore[arg-type]
     parents = [x if type(x) is Value else _operand(x, op) for x in operands]
@@ -223,54 +225,6 @@ def apply(op: Op, *operands: Operand) -> Value:
     if len(parents) == 2:
         return _record(data, op, parents[0], parents[1])
     raise ValueError(f"{op.name}: ops take one or two operands, got {len(parents)}")
-
-
-def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
-    """Σ wᵢ·xᵢ + b as ONE node (a neuron's pre-activation), local derivatives xᵢ, wᵢ and 1.
-
-    The additions run b + w₁x₁ + w₂x₂ + ... in that order, the same floats as a neuron built
-    from one * and one + per input, so fused and unfused neurons agree to the last bit.
-    """
-    return weighted_sums([(*weights, bias)], inputs)[0]
-
-
-def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand],
-                  activation: Op | None = None) -> list[Value]:
-    """A whole layer's weighted sums on the same inputs: one Σ node per neuron, given as a
-    tuple (w_1, ..., w_n, b), each followed by its own `activation` node if one is given.
-
-    Every node shares one tuple of the inputs, and a neuron that passes the same tuple each
-    time shares that too: most of what makes a fused layer fast and small.
-    """
-    xs = tuple(inputs)
-    if set(map(type, xs)) != {Value}:  # numbers (a first layer's inputs) become constants
-        xs = tuple(x if type(x) is Value else _operand(x, ops.WSUM) for x in xs)
-    xd = [x.data for x in xs]
-    record = autograd.recording()
-    act = activation.forward if activation is not None else None
-    out = []
-    for wb in neurons:
-        if len(wb) != len(xd) + 1:  # zip below would silently drop the extra weights
-            raise ValueError(f"weighted_sum: {len(wb) - 1} weights for {len(xd)} inputs")
-        total = wb[-1].data
-        for w, x in zip(wb, xd):  # stops before the bias
-            total += w.data * x
-        # _record, written out: this runs once per neuron per point.
-        node = _new(Value)
-        node.data, node.grad, node.label = total, 0.0, ""
-        if record:
-            node._op, node._a, node._b = ops.WSUM, wb, xs
-        else:
-            node._op = node._a = node._b = None
-        if act is not None:
-            parent, node = node, _new(Value)
-            node.data, node.grad, node.label = act(total), 0.0, ""
-            if record:
-                node._op, node._a, node._b = activation, parent, None
-            else:
-                node._op = node._a = node._b = None
-        out.append(node)
-    return out
 
 
 ops.subscribe(_sync_method)  # every function op of the catalogue, now and later

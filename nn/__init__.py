@@ -28,6 +28,7 @@ from .module import IncompatibleKeys, Module
 from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from .parameter import Parameter, is_trainable
 from .rnn import RNNCell, unroll
+from .weight_groups import WeightGroup
 
 # Pictures load Graphviz, so they are imported on first use (PEP 562): training needs no
 # Graphviz. name -> the module that defines it.
@@ -62,6 +63,7 @@ __all__ = [
     "Parameter",
     "RNNCell",
     "SelfAttention",
+    "WeightGroup",
     "attention",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

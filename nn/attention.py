@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from weightgrad.engine import Value
-from weightgrad.engine.value import weighted_sum, weighted_sums
+from weightgrad.engine.fused import weighted_sum, weighted_sums
 
 from . import checks
 from . import init as nninit

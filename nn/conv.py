@@ -5,7 +5,7 @@ A Layer gives every connection its own weight. A convolution instead *shares* on
 the signal, so its parameter count does not depend on the signal's length, and each kernel
 weight's gradient is the sum of its contributions at every position where it was used.
 
-Each output value is ONE fused Σ node (`engine.value.weighted_sums`) over the window under the
+Each output value is ONE fused Σ node (`engine.fused.weighted_sums`) over the window under the
 kernel. Every node of an output channel is given the very same (w..., b) tuple object, so the
 graph holds the kernel once and backprop adds each position's share into the same Parameters.
 Shapes, padding, stride and the output length follow torch.nn.Conv1d
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from weightgrad.engine import Value
-from weightgrad.engine.value import weighted_sums
+from weightgrad.engine.fused import weighted_sums
 
 from . import checks
 from . import init as nninit

@@ -15,7 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from weightgrad.engine import Value
-from weightgrad.engine.value import weighted_sums
+from weightgrad.engine.fused import weighted_sums
 
 from . import checks
 from . import init as nninit

@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterable, Sequence
 
 from weightgrad.engine import Value
-from weightgrad.engine.value import Operand, weighted_sum
+from weightgrad.engine.fused import weighted_sum
+from weightgrad.engine.value import Operand
 
 from . import checks
 

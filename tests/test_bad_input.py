@@ -38,7 +38,7 @@ from weightgrad.engine import (
     save_svg,
 )
 from weightgrad.engine.expr import ExprError, evaluate, parse
-from weightgrad.engine.value import weighted_sum
+from weightgrad.engine.fused import weighted_sum
 from weightgrad.nn import (
     MLP,
     SGD,

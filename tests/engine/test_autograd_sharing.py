@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from weightgrad.engine import Value, detect_anomaly, explain, gradcheck
+from weightgrad.engine.fused import weighted_sum, weighted_sums
 from weightgrad.engine.ops import TANH
-from weightgrad.engine.value import weighted_sum, weighted_sums
 from weightgrad.nn import Layer
 
 

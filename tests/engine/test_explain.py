@@ -93,7 +93,7 @@ def test_table_has_no_size_limit_but_pictures_do() -> None:
 def test_totals_match_backward_bit_for_bit_through_fused_sums() -> None:
     import random
 
-    from weightgrad.engine.value import weighted_sum
+    from weightgrad.engine.fused import weighted_sum
 
     rng = random.Random(0)
     for _ in range(200):

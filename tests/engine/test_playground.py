@@ -15,8 +15,8 @@ import pytest
 
 from tests.browser import offline_page
 from weightgrad.engine import Value, playground
+from weightgrad.engine.fused import weighted_sum
 from weightgrad.engine.playground import Playground, unique_names
-from weightgrad.engine.value import weighted_sum
 
 # -- Python side --------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""Fused weighted sums: a neuron's b + Σ wᵢ·xᵢ as ONE node instead of 2n, and a whole layer's
+at once, sharing one tuple of inputs. Most of what makes a fused layer fast and small
+(`make bench`): the node holds (w..., b) in `_a` and the inputs in `_b`, both tuples shared
+(the inputs by every neuron of a layer, (w..., b) by one neuron across calls), which the
+backward walk (`autograd.topological_order`) scans until they are finished, not once a node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import autograd, ops
+from .ops import Op
+from .value import Operand, Value, _new, _operand
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
+    """Σ wᵢ·xᵢ + b as ONE node (a neuron's pre-activation), local derivatives xᵢ, wᵢ and 1.
+
+    The additions run b + w₁x₁ + w₂x₂ + ... in that order, the same floats as a neuron built
+    from one * and one + per input, so fused and unfused neurons agree to the last bit.
+    """
+    return weighted_sums([(*weights, bias)], inputs)[0]
+
+
+def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand],
+                  activation: Op | None = None) -> list[Value]:
+    """A whole layer's weighted sums on the same inputs: one Σ node per neuron, given as a
+    tuple (w_1, ..., w_n, b), each followed by its own `activation` node if one is given.
+
+    Every node shares one tuple of the inputs, and a neuron that passes the same tuple each
+    time shares that too: most of what makes a fused layer fast and small.
+    """
+    xs = tuple(inputs)
+    if set(map(type, xs)) != {Value}:  # numbers (a first layer's inputs) become constants
+        xs = tuple(x if type(x) is Value else _operand(x, ops.WSUM) for x in xs)
+    xd = [x.data for x in xs]
+    record = autograd.recording()
+    act = activation.forward if activation is not None else None
+    out = []
+    for wb in neurons:
+        if len(wb) != len(xd) + 1:  # zip below would silently drop the extra weights
+            raise ValueError(f"weighted_sum: {len(wb) - 1} weights for {len(xd)} inputs")
+        total = wb[-1].data
+        for w, x in zip(wb, xd):  # stops before the bias
+            total += w.data * x
+        # _record, written out: this runs once per neuron per point.
+        node = _new(Value)
+        node.data, node.grad, node.label = total, 0.0, ""
+        if record:
+            node._op, node._a, node._b = ops.WSUM, wb, xs
+        else:
+            node._op = node._a = node._b = None
+        if act is not None:
+            parent, node = node, _new(Value)
+            node.data, node.grad, node.label = act(total), 0.0, ""
+            if record:
+                node._op, node._a, node._b = activation, parent, None
+            else:
+                node._op = node._a = node._b = None
+        out.append(node)
+    return out
