@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fanout, graphs, imports, moons
+from benchmarks import fanout, graphs, imports, moons, playground
 from benchmarks.harness import environment
 from benchmarks.report import Row, header, number, ratio, table, times, verdict
 
@@ -30,12 +30,13 @@ from benchmarks.report import Row, header, number, ratio, table, times, verdict
 MEASUREMENT_KEYS = (
     "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
     "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
-    "svg_render_s", "import_ms", "fanout_svg_s",
+    "svg_render_s", "import_ms", "fanout_svg_s", "playground_edit_ms",
 )
 TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
 TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
 TARGET_BYTES = 150.0  # per node of a forward graph
 TARGET_SVG_S = 2.0
+TARGET_FRAME_MS = 16.0  # one edit of the playground's largest page: within one 60 Hz frame
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def run(sizes: Sizes) -> dict[str, Any]:
     out["svg"] = graphs.svg_render(sizes.svg_repeats)
     progress("SVG of graphs with high fan-out")
     out["fanout"] = fanout.measure(sizes.svg_repeats)
+    progress("playground page: edits of the largest graph in headless Chromium")
+    out["playground"] = playground.measure()
     progress("import time, fresh interpreters")
     out["imports"] = imports.measure(sizes.import_repeats)
     return out
@@ -89,7 +92,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
     """The JSON-ready result dict and the table rows, from the raw measurements."""
     ms, chain, wide, mem, svg = (raw["moons"]["ms"], raw["chain"], raw["wide"], raw["memory"],
                                  raw["svg"])
-    imp = raw["imports"]["ms"]
+    imp, pg = raw["imports"]["ms"], raw["playground"]
     ratios = {
         "moons_x_faster_than_micrograd": ratio(ms["micrograd"], ms["weightgrad"]),
         "moons_x_plain_step": ratio(ms["weightgrad"], ms["plain"]),
@@ -119,6 +122,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
         "fanout_svg_s": {"target": f"< {TARGET_SVG_S:g} s each",
                          "ok": all(x is not None and x < TARGET_SVG_S
                                    for x in raw["fanout"]["s"].values())},
+        "playground_edit_ms": target(f"< {TARGET_FRAME_MS:g} ms", pg["ms"],
+                                     pg["ms"] is not None and pg["ms"] < TARGET_FRAME_MS),
         "import_ms": {"target": "core loads neither graphviz nor subprocess",
                       "ok": not raw["imports"]["loaded"]["weightgrad"]},
         "bytes_per_node_forward": target(f"<= {TARGET_BYTES:g} bytes per node",
@@ -141,6 +146,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "import_ms": raw["imports"]["ms"],
             "fanout_svg_s": {name: x for name, x in raw["fanout"]["s"].items()
                              if x is not None},
+            "playground_edit_ms": {} if pg["ms"] is None else {"weightgrad": pg["ms"]},
         },
         "ratios": ratios,
         "targets": targets,
@@ -151,7 +157,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                     "wide": {k: wide[k] for k in ("n_ops", "depth", "width")},
                     "memory": {"n_ops": mem["n_ops"]},
                     "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")},
-                    "imports_loaded": raw["imports"]["loaded"]},
+                    "imports_loaded": raw["imports"]["loaded"],
+                    "playground": raw["playground"]},
     }
     rep = raw["moons"]["repeats"]
     ok = {k: verdict(t["ok"]) for k, t in targets.items()}
@@ -187,9 +194,16 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "no renderer" if svg["s"] is None else number(svg["s"]),
             target=targets["svg_render_s"]["target"], ok=ok["svg_render_s"],
             n=str(svg["repeats"])),
-        *[Row(f"SVG of a {name}, s", "no renderer" if x is None else number(x),
+        *[Row(f"SVG of {name}, s", "no renderer" if x is None else number(x),
               target=targets["fanout_svg_s"]["target"], ok=ok["fanout_svg_s"],
               n=str(raw["fanout"]["repeats"])) for name, x in raw["fanout"]["s"].items()],
+        Row(f"playground edit, {pg.get('nodes', '?')}-node page (Chromium), ms",
+            pg.get("why") or number(pg["ms"]), target=targets["playground_edit_ms"]["target"],
+            ok=ok["playground_edit_ms"], n=str(pg.get("edits", 0))),
+        Row("playground vs Python, largest difference (relative)",
+            "-" if pg["ms"] is None else f"{pg['max_relative_difference']:.2g}",
+            target="<= 1e-12", ok=verdict(None if pg["ms"] is None
+                                          else pg["max_relative_difference"] <= 1e-12)),
         Row("import weightgrad.engine (.nn) vs micrograd.engine, ms",
             f"{number(imp['weightgrad'])} ({number(imp['weightgrad.nn'])})",
             number(imp["micrograd"]), target=targets["import_ms"]["target"],

@@ -11,7 +11,7 @@ from typing import Any
 
 from weightgrad.engine import RendererNotFound, Value, draw_graph, render_svg
 
-CASES = {"leaf used 300 times": (300, True), "intermediate used 100 times": (100, False)}
+CASES = {"a leaf used 300 times": (300, True), "an intermediate used 100 times": (100, False)}
 
 
 def fan_out(uses: int, leaf: bool) -> Value:

@@ -8,7 +8,8 @@ Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2 (weighted sum 0.58, o
 
 For each neuron it writes under out/: the computation graph with every data and grad
 (`<name>_graph.svg`), the network diagram (`<name>_network.svg`) and a page that steps
-through the forward and backward pass (`<name>_steps.html`).
+through the forward and backward pass (`<name>_steps.html`), and a live page where every
+number can be edited (`<name>_playground.html`).
 
 Run: python -m demos.worked_examples   (or `make demo`). No randomness is involved.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demos.common import lesson_parser, record_picture
-from weightgrad.engine import Value, draw_graph, explain, save_svg
+from weightgrad.engine import Value, draw_graph, explain, playground, save_svg
 from weightgrad.engine.names import fmt  # numbers printed as the graph and explain print them
 from weightgrad.nn import Neuron, Parameter, draw_network
 
@@ -79,7 +80,11 @@ def write_pictures(neuron: WorkedNeuron, name: str, title: str, out: Path) -> li
     record_picture(out, network, f"{title}: the neuron as a network diagram", LESSON)
     page = explain(neuron.output).save_html(out / f"{name}_steps.html", f"{title}, step by step")
     record_picture(out, page, f"{title}: step through forward and backward (HTML)", LESSON)
-    return [graph, network, page]
+    live = playground(neuron.output, params=[*neuron.weights, neuron.bias]).save_html(
+        out / f"{name}_playground.html", f"{title}: edit any number")
+    record_picture(out, live, f"{title}: edit a weight and watch every value and gradient "
+                   "move (live HTML)", LESSON)
+    return [graph, network, page, live]
 
 
 def gradient_lines(neuron: WorkedNeuron) -> list[str]:

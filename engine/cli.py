@@ -1,4 +1,5 @@
-"""The `weightgrad` command line: `weightgrad explain EXPR NAME=VALUE ... [--svg/--html/--json]`.
+"""The `weightgrad` command line: `weightgrad explain EXPR NAME=VALUE ... [--svg/--html/--json]`
+and `weightgrad play EXPR NAME=VALUE ... --html PATH [--params NAME,...]`.
 
 The expression is read by `engine.expr`'s own parser, never by Python. Every mistake a user
 can make (a bad expression or NAME=VALUE, an output path that cannot be written, a usage error,
@@ -11,23 +12,27 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import NoReturn
 
 from . import ops
+from .cli_args import (
+    ArgumentParser,
+    Exit,
+    UsageError,
+    check_writable,
+    one_line,
+    parse_assignments,
+)
 from .draw import GraphTooLarge, draw_graph
 from .explain import Explanation, explain
-from .expr import NAME, NUMBER, ExprError, evaluate
+from .expr import ExprError, evaluate
+from .playground import Playground
 from .render import RendererNotFound, RenderTimeout, save_svg
 from .value import Value
 
 EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
-_NAME = re.compile(NAME)
-_VALUE = re.compile(rf"[+-]?{NUMBER}")
 
 EXPLAIN_EPILOG = """\
 expressions: numbers, names, + - * / ** with Python's precedence (-x**2 is -(x**2)),
@@ -44,31 +49,13 @@ example:
   {example}
 """  # {functions}: the op catalogue's, read when the help is built (ops.define adds to them)
 
+PLAY_EPILOG = """\
+The expression language is explain's (weightgrad explain --help). In the page, every name
+is a number field and a slider; window.weightgrad.get/set/leaves/step/reset script it.
 
-class UsageError(Exception):
-    """A mistake on the command line; main() prints it as one line and returns 2."""
-
-
-class _Exit(Exception):
-    """argparse is done (after --help): main() returns this status instead of exiting."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _ArgumentParser(argparse.ArgumentParser):
-    # argparse prints usage and calls sys.exit; main() wants one error line and a return value.
-    def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments: -"):
-            message += (' (an expression starting with "-" goes after "--": '
-                        'weightgrad explain --json -- "-x**2" x=3)')
-        raise UsageError(message)
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            sys.stderr.write(message)
-        raise _Exit(status)
+example:
+  weightgrad play "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1 --html neuron.html
+"""
 
 
 def _functions_help() -> str:
@@ -77,7 +64,7 @@ def _functions_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _ArgumentParser(prog="weightgrad", epilog=f"example:\n  {EXAMPLE}",
+    parser = ArgumentParser(prog="weightgrad", epilog=f"example:\n  {EXAMPLE}",
                              description="See every weight and gradient of a small computation.",
                              formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -96,49 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write one self-contained HTML page stepping through the passes")
     explain.add_argument("--json", action="store_true",
                          help="print the value and the gradients as JSON instead of the table")
+    play = commands.add_parser(
+        "play", help="a live page: edit any number, watch every value and gradient move",
+        description="Build EXPR from the NAME=VALUE numbers and write one self-contained HTML\n"
+                    "page (it opens from disk) where every name can be edited and every value\n"
+                    "and gradient is recomputed in the browser.",
+        epilog=PLAY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    play.add_argument("expr", metavar="EXPR", help='e.g. "x1*w1 + x2*w2 + b"')
+    play.add_argument("assignments", nargs="*", metavar="NAME=VALUE",
+                      help="a number for each name in EXPR, e.g. x1=5 w1=0.7")
+    play.add_argument("--html", metavar="PATH", required=True, help="where to write the page")
+    play.add_argument("--params", metavar="NAME,...",
+                      help="the weights the page's step button moves (default: every name "
+                           "that starts with w or b); the other names are inputs")
     return parser
-
-
-def parse_assignment(item: str) -> tuple[str, float]:
-    """`NAME=VALUE` as (name, value); UsageError for anything else, NaN and infinity included."""
-    name, sep, text = item.partition("=")
-    if not sep:
-        raise UsageError(f"expected NAME=VALUE, got {item!r} (e.g. x1=5)")
-    if not name:
-        raise UsageError(f"missing name before '=' in {item!r} (expected NAME=VALUE)")
-    if not _NAME.fullmatch(name):
-        raise UsageError(f"bad name {name!r} in {item!r}: a name is a letter or '_' followed by "
-                         "letters, digits or '_'")
-    if text.lstrip("+-").lower() in ("nan", "inf", "infinity"):
-        raise UsageError(f"{item!r}: {text} is not allowed; give {name} a finite number")
-    if not _VALUE.fullmatch(text):
-        raise UsageError(f"bad number {text!r} for {name} in {item!r}")
-    value = float(text)
-    if math.isinf(value):
-        raise UsageError(f"number too large: {text} for {name}")
-    return name, value
-
-
-def parse_assignments(items: list[str]) -> dict[str, float]:
-    values: dict[str, float] = {}
-    for item in items:
-        name, value = parse_assignment(item)
-        if name in values:
-            raise UsageError(f"{name} is given twice ({name}={values[name]:g} and {item})")
-        values[name] = value
-    return values
-
-
-def _check_writable(option: str, path: str) -> None:
-    """Refuse a path that cannot be written before any slow rendering starts."""
-    target = Path(path).absolute()
-    if target.is_dir():
-        raise UsageError(f"cannot write {option} {path}: it is a folder")
-    folder = next(p for p in target.parents if p.exists())  # the root always exists
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {option} {path}: {folder} is not a folder")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"cannot write {option} {path}: permission denied on {folder}")
 
 
 def _json_number(x: float) -> float | str:
@@ -171,9 +129,9 @@ def _save_svg(root: Value, path: str) -> Path:
         raise UsageError(f"cannot write --svg {path}: {e.strerror or e}") from None
 
 
-def _save_html(explanation: Explanation, title: str, path: str) -> Path:
+def _save_html(page: Explanation | Playground, title: str, path: str) -> Path:
     try:
-        return explanation.save_html(path, title)
+        return page.save_html(path, title)
     except _PICTURE_ERRORS as e:
         raise UsageError(str(e)) from None
     except OSError as e:
@@ -184,7 +142,7 @@ def run_explain(args: argparse.Namespace) -> int:
     values = parse_assignments(args.assignments)
     for option, path in (("--svg", args.svg), ("--html", args.html)):
         if path is not None:
-            _check_writable(option, path)
+            check_writable(option, path)
     root, leaves = evaluate(args.expr, values)
     explanation = _explain(root) if args.html is not None or not args.json else None
     if args.json or args.svg is not None:
@@ -202,6 +160,28 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_play(args: argparse.Namespace) -> int:
+    values = parse_assignments(args.assignments)
+    check_writable("--html", args.html)
+    root, leaves = evaluate(args.expr, values)
+    if args.params is None:
+        params = [name for name in leaves if name.startswith(("w", "b"))]
+    else:
+        params = [name.strip() for name in args.params.split(",") if name.strip()]
+        unknown = [name for name in params if name not in leaves]
+        if unknown:
+            raise UsageError(f"--params: {', '.join(unknown)} not in EXPR (its names: "
+                             f"{', '.join(leaves) or 'none'})")
+    try:
+        page = Playground(root, params=[leaves[name] for name in params])
+    except _PICTURE_ERRORS as e:
+        raise UsageError(str(e)) from None
+    path = _save_html(page, args.expr, args.html)
+    print(f"weights the step button moves: {', '.join(params) or 'none'}")
+    print(f"wrote {path} (open it in a browser)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 success, 2 user error)."""
     parser = build_parser()
@@ -210,25 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stdout)
             raise UsageError("a command is required (try: weightgrad explain ...)")
-        return run_explain(args)
-    except _Exit as e:
+        return run_play(args) if args.command == "play" else run_explain(args)
+    except Exit as e:
         return e.status
     except (ExprError, UsageError) as e:
         print(f"weightgrad: error: {one_line(str(e))}", file=sys.stderr)
         return 2
-
-
-MAX_MESSAGE = 300
-
-
-def one_line(message: str) -> str:
-    """A message safe to print on one terminal line: control characters and line separators
-    escaped (a hostile argument cannot move the cursor or add lines), and shortened in the
-    middle when it echoes a huge input."""
-    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-    if len(message) > MAX_MESSAGE:
-        message = f"{message[:200]} … {message[-80:]}"
-    return message
 
 
 if __name__ == "__main__":

@@ -55,10 +55,11 @@ def _record(name: str, data: str, grad: str, grad_color: str, fill: str, bold: b
 def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
                  grads: Mapping[int, float] | None, known: Collection[int] | None = None,
                  highlight: Value | None = None, rankdir: str = "LR",
-                 cell_width: int = 0) -> Graph:
+                 cell_width: int = 0, params: Collection[int] | None = None) -> Graph:
     """The drawing itself. `grads`: id -> grad to show (absent: "?"); `known`: ids whose
     data is shown (None: all); `highlight`: the node outlined in red; `cell_width`: the
-    least width of the data and grad cells, in points (0: as wide as their text)."""
+    least width of the data and grad cells, in points (0: as wide as their text); `params`:
+    the ids drawn as parameters (None: nn's Parameters)."""
     g = Graph("weightgrad", graph_attr={"rankdir": rankdir, "nodesep": "0.25"},
               node_attr={"fontname": "Helvetica", "fontsize": "11"},
               edge_attr={"arrowsize": "0.7", "color": EDGE})
@@ -66,7 +67,7 @@ def render_graph(root: Value, order: list[Value], names: Mapping[int, str], *,
     uses = Counter(id(p) for v in order for p in v.parents)
     first_use: set[int] = set()
     for i, v in enumerate(order):
-        k = kind(v, root)
+        k = kind(v, root, params)
         data = fmt(v.data) if known is None or id(v) in known else "?"
         grad = grads.get(id(v)) if grads is not None else None
         grad_text = "?" if grad is None else fmt(grad)

@@ -8,6 +8,8 @@ number the same way and refuse the same graphs. Kept apart from the pictures so 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .value import Value
 
 MAX_NODES = 2000  # Values per picture; past this a drawing is unreadable and slow to lay out
@@ -55,12 +57,13 @@ def is_parameter(v: Value) -> bool:
     return hasattr(v, "requires_grad")
 
 
-def kind(v: Value, root: Value) -> str:
-    """What a node is to the reader: output, parameter, intermediate, input or constant."""
+def kind(v: Value, root: Value, params: Collection[int] | None = None) -> str:
+    """What a node is to the reader: output, parameter, intermediate, input or constant.
+    Parameters are nn's Parameters, or, when `params` (ids) is given, exactly those."""
     if v is root:
         return "output"
-    if is_parameter(v):
-        return "parameter"
     if not v.is_leaf:
         return "intermediate"
-    return "input" if v.label else "constant"
+    if (params is not None and id(v) in params) or (params is None and is_parameter(v)):
+        return "parameter"
+    return "input" if v.label or is_parameter(v) else "constant"

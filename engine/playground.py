@@ -95,13 +95,9 @@ class Playground:
         for v in self.order:
             if v.op is not None and not any(v.op is o for o in ops):
                 ops.append(v.op)
-            k = kind(v, self.root)
-            if id(v) in self.params:
-                k = "parameter"
-            elif k == "parameter":  # params were given, and this is not one of them
-                k = "input"
             nodes.append({
-                "name": self.names[id(v)], "kind": k, "data": encode(v.data),
+                "name": self.names[id(v)], "kind": kind(v, self.root, self.params),
+                "data": encode(v.data),
                 "editable": any(v is e for e in self.editable),
                 "op": -1 if v.op is None else next(i for i, o in enumerate(ops) if o is v.op),
                 "parents": [index[id(p)] for p in v.parents],
@@ -119,7 +115,7 @@ class Playground:
 
         grads = Explanation(self.root).grads  # Python's numbers for the first picture
         picture = render_graph(self.root, self.order, self.names, grads=grads,
-                               cell_width=CELL_WIDTH)
+                               cell_width=CELL_WIDTH, params=self.params)
         data = self.graph_data()
         ops = data.pop("_ops")
         return render_page(title, inline_svg(render_svg(picture), "pg-"), data, ops)

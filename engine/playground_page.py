@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from .explain_html import _CSP, _LEGEND
 from .ops import Op
-from .palette import HIGHLIGHT, NEGATIVE, POSITIVE, ZERO
+from .palette import NEGATIVE, POSITIVE, ZERO
 
 
 def js_ops(ops: Sequence[Op]) -> str:
@@ -60,9 +60,8 @@ h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
   border-left: 4px solid POSITIVE; min-height: 1.4em; }
 #picture { overflow: auto; max-width: 100%; }
 #picture svg { max-width: 100%; height: auto; }
-#picture g.node.wg-changed polygon[stroke="black"] { stroke: HIGHLIGHT; stroke-width: 2; }
 #picture g.node.wg-selected polygon[stroke="black"] { stroke: #b8860b; stroke-width: 3; }
-""".replace("POSITIVE", POSITIVE).replace("HIGHLIGHT", HIGHLIGHT)
+""".replace("POSITIVE", POSITIVE)
 
 _HELPERS = """
   // IEEE helpers with Python's (C's) edge cases: pow(1, nan) is 1, pow(-1, inf) is 1.
@@ -118,7 +117,8 @@ def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
 </head>
 <body>
 <h1>{esc(title)}</h1>
-<p class="legend">{_LEGEND}. Edit any leaf: every value and gradient is recomputed.</p>
+<p class="legend">{_LEGEND}. Edit any leaf: every value and gradient is recomputed, and
+the numbers an edit changed are underlined.</p>
 <p id="readout" aria-live="polite"></p>
 <div id="layout">
 <div id="leaves" role="group" aria-label="editable leaves"></div>

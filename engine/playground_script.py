@@ -90,22 +90,32 @@ SCRIPT = """
     });
     cells[Number(m[1])] = cell;
   });
-  var shown = [];
+  var shownData = new Float64Array(n).fill(NaN), shownGrad = new Float64Array(n).fill(NaN);
+  var lit = [];  // the <text>s marked as changed by the last edit
 
-  function paint() {
+  function same(a, b) { return a === b || (a !== a && b !== b); }
+
+  // Only what changed is rewritten: an edit of one input of a 2,000-node page touches a few
+  // hundred numbers, and each rewrite costs the browser layout work. What changed is marked
+  // with paint-only attributes (a colour, an underline), which cost no layout (make bench).
+  function paint(first) {
+    lit.forEach(function (t) { t.removeAttribute("text-decoration"); });
+    lit = [];
     for (var i = 0; i < n; i++) {
       var c = cells[i];
-      if (!c) { continue; }
-      var d = "data " + fmt(data[i]), g = "grad " + fmt(grad[i]);
-      var changed = shown[i] !== undefined && (shown[i][0] !== d || shown[i][1] !== g);
-      c.g.classList.toggle("wg-changed", changed);
-      if (c.data) { c.data.textContent = d; }
-      if (c.grad) {
-        c.grad.textContent = g;
+      if (!c || (same(data[i], shownData[i]) && same(grad[i], shownGrad[i]))) { continue; }
+      if (c.data && !same(data[i], shownData[i])) {
+        c.data.textContent = "data " + fmt(data[i]);
+        if (!first) { c.data.setAttribute("text-decoration", "underline"); lit.push(c.data); }
+      }
+      if (c.grad && !same(grad[i], shownGrad[i])) {
+        c.grad.textContent = "grad " + fmt(grad[i]);
         c.grad.setAttribute("fill", grad[i] > 0 ? COLOURS[0] : grad[i] < 0 ? COLOURS[1]
                                                                          : COLOURS[2]);
+        if (!first) { c.grad.setAttribute("text-decoration", "underline"); lit.push(c.grad); }
       }
-      shown[i] = [d, g];
+      shownData[i] = data[i];
+      shownGrad[i] = grad[i];
     }
   }
 
@@ -123,16 +133,27 @@ SCRIPT = """
     slider.value = String(x);
   }
 
-  function refresh(from) {
+  var marked = -1;  // the leaf shown as selected
+
+  function refresh(from, first) {
     forward();
     backward();
-    paint();
+    paint(first);
     controls.forEach(function (c) {
+      if (same(c.shown, data[c.i])) { return; }
       if (c.number !== from) { c.number.value = String(data[c.i]); }
       if (c.slider !== from) { centre(c.slider, data[c.i]); }
-      c.row.classList.toggle("selected", c.i === selected);
-      if (cells[c.i]) { cells[c.i].g.classList.toggle("wg-selected", c.i === selected); }
+      c.shown = data[c.i];
     });
+    if (marked !== selected) {
+      controls.forEach(function (c) {
+        if (c.i === marked || c.i === selected) {
+          c.row.classList.toggle("selected", c.i === selected);
+          if (cells[c.i]) { cells[c.i].g.classList.toggle("wg-selected", c.i === selected); }
+        }
+      });
+      marked = selected;
+    }
     if (selected >= 0) {
       var name = nodes[selected].name, slope = grad[selected];
       readout.textContent = "raising " + name + " by " + NUDGE + " changes " + root +
@@ -159,7 +180,7 @@ SCRIPT = """
     slider.setAttribute("aria-label", node.name + " slider");
     row.append(label, number, slider);
     rows.appendChild(row);
-    var c = {i: i, row: row, number: number, slider: slider};
+    var c = {i: i, row: row, number: number, slider: slider, shown: NaN};
     controls.push(c);
     number.addEventListener("input", function () {
       var x = parseFloat(number.value);
@@ -206,6 +227,6 @@ SCRIPT = """
       refresh(null);
     }
   };
-  refresh(null);
+  refresh(null, true);
 })();
 """

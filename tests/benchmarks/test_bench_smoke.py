@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +32,12 @@ def test_quick_run_agrees_and_measures_everything(tmp_path: Path,
     assert agreement["max_weight_diff_micrograd_plain"] <= moons.TOLERANCE
 
     assert set(result["measurements"]) == set(bench.MEASUREMENT_KEYS)
+    why = result["details"]["playground"].get("why")
     for key in bench.MEASUREMENT_KEYS:
         figures = result["measurements"][key]
+        if key == "playground_edit_ms" and why and os.environ.get("CI") != "true":
+            print(f"playground not measured: {why}")  # a browser is needed; CI has one
+            continue
         assert figures, key
         for contender, x in figures.items():
             assert isinstance(x, float) and math.isfinite(x) and x > 0, (key, contender, x)

@@ -29,3 +29,21 @@ def test_lesson_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         page = (tmp_path / f"{example}_steps.html").read_text()
         assert page.count("<svg") == 13  # one frame per step
     assert "data 5.1" in parse((tmp_path / "example1_graph.svg").read_text()).text()
+
+
+def test_the_lessons_live_page_edits_the_first_neuron(chromium, tmp_path: Path) -> None:
+    # The lesson writes a playground page per neuron; in a real browser it must show 5.1 and
+    # reach 4.9 with the bias the lesson names (0.8), moving only w1, w2 and b when stepping.
+    from tests.browser import offline_page
+
+    worked_examples.main(["--out", str(tmp_path)])
+    page_html = (tmp_path / "example1_playground.html").read_text()
+    with offline_page(chromium, page_html, tmp_path / "opened.html") as (page, log):
+        wg = "window.weightgrad"
+        assert page.evaluate(f"{wg}.get('out').data") == 5.1
+        page.evaluate(f"{wg}.set('b', 0.8)")
+        reached = page.evaluate(f"{wg}.get('out').data")
+        assert f"{reached:.12g}" == "4.9"
+        page.evaluate(f"{wg}.step(0.1)")
+        assert page.evaluate(f"{wg}.get('x1').data") == 5.0  # an input: never stepped
+        log.assert_clean()

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from weightgrad.engine import Value, ops
-from weightgrad.engine.cli import main, parse_assignment
+from weightgrad.engine.cli import main
+from weightgrad.engine.cli_args import parse_assignment
 
 ROOT = Path(__file__).resolve().parents[2]
 Capture = pytest.CaptureFixture[str]

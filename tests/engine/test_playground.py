@@ -155,6 +155,9 @@ def test_the_seed_neuron_edits_live(chromium, tmp_path: Path) -> None:
         page.get_by_label("b", exact=True).fill("0.8")
         assert page.evaluate(f"{wg}.get('out')")["data"] == (5 * 0.7 + 2 * 0.3) + 0.8
         assert "data 4.9" in page.locator("#picture").inner_text()
+        marked = page.evaluate("() => [...document.querySelectorAll('#picture text"
+                               "[text-decoration=underline]')].map(t => t.textContent)")
+        assert sorted(marked) == ["data 0.8", "data 4.9"]  # what the edit changed: b and out
         assert page.locator("#readout").inner_text() == \
             "raising b by 0.01 changes out by about 0.01 (gradient 1)"
         page.evaluate(f"{wg}.step(0.1)")  # parameters move by -0.1·grad, inputs never
@@ -180,3 +183,55 @@ def test_hostile_labels_stay_text(chromium, tmp_path: Path) -> None:
         assert page.evaluate("window.weightgrad.get('n1')")["data"] == -6.0
         assert page.locator("img").count() == 0
         log.assert_clean()
+
+
+def test_numbers_in_the_picture_read_as_pythons(chromium, tmp_path: Path) -> None:
+    # The page's fmt must print what explain and the drawings print ("%.6g").
+    x = Value(1.0, "x")
+    samples = [5.1, -0.000123456789, 1e-5, 123456.7, 1234567.0, 1e290, -2.5e-300, 0.1 + 0.2,
+               100000.0, 7.0, -0.0, math.inf, -math.inf, math.nan, 0.5, 99999.95]
+    with offline_page(chromium, playground(x * 1.0).html(), tmp_path / "p.html") as (page, log):
+        for s in samples:
+            page.evaluate("([x]) => window.weightgrad.set('x', x)", [s])
+            text = page.evaluate("() => [...document.querySelectorAll('#picture g.node')]"
+                                 ".find(g => g.querySelector('title').textContent === 'n0')"
+                                 ".textContent")  # n0: the leaf x, first in the picture
+            assert f"data {s:.6g}" in text, (s, text)
+        log.assert_clean()
+
+
+def test_the_command_line_writes_a_page_that_edits_live(chromium, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    from weightgrad.engine.cli import main
+
+    page_path = tmp_path / "p.html"
+    status = main(["play", "x1*w1 + x2*w2 + b", "x1=5", "w1=0.7", "x2=2", "w2=0.3", "b=1",
+                   "--html", str(page_path)])
+    out = capsys.readouterr().out
+    assert status == 0 and "weights the step button moves: w1, w2, b" in out
+    with offline_page(chromium, page_path.read_text(), tmp_path / "opened.html") as (page, log):
+        assert page.evaluate("window.weightgrad.get('out')")["data"] == 5.1
+        page.evaluate("window.weightgrad.step(0.01)")  # moves w1, w2, b; never x1, x2
+        moved = page.evaluate("['x1', 'w1', 'b'].map(n => window.weightgrad.get(n).data)")
+        assert moved == [5.0, 0.7 - 0.01 * (5.0 + 0.0 * 0.7), 1.0 - 0.01 * (1.0 + 0.0 * 1.0)]
+        log.assert_clean()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["play", "x*w", "x=1", "w=2", "--html", "{p}", "--params", "q"],
+     "--params: q not in EXPR (its names: x, w)"),
+    (["play", "x*w", "x=1", "w=2"], "the following arguments are required: --html"),
+    (["play", "x*", "x=1", "--html", "{p}"], "got end of expression"),
+    (["play", "x*w", "x=1", "w=2", "--html", "/proc/nope/p.html"], "cannot write --html"),
+])
+def test_command_line_mistakes_are_one_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+        message: str) -> None:
+    from weightgrad.engine.cli import main
+
+    argv = [a.replace("{p}", str(tmp_path / "p.html")) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("weightgrad: error: ") and message in err
+    assert not (tmp_path / "p.html").exists()
