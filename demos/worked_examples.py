@@ -9,7 +9,8 @@ Example 2: inputs [0.5, 0.3], weights [0.8, 0.6], bias 0.2 (weighted sum 0.58, o
 For each neuron it writes under out/: the computation graph with every data and grad
 (`<name>_graph.svg`), the network diagram (`<name>_network.svg`) and a page that steps
 through the forward and backward pass (`<name>_steps.html`), and a live page where every
-number can be edited (`<name>_playground.html`).
+number can be edited (`<name>_play.html`; example 1's sets the quoted 4.9 as its goal: change
+one number to get it).
 
 Run: python -m demos.worked_examples   (or `make demo`). No randomness is involved.
 """
@@ -66,8 +67,16 @@ def forward_lines(root: Value) -> list[str]:
     return [f"  {step.text}" for step in explain(root).steps if step.kind == "forward"]
 
 
-def write_pictures(neuron: WorkedNeuron, name: str, title: str, out: Path) -> list[Path]:
-    """Graph, network diagram and step-through page for one worked neuron."""
+def write_pictures(neuron: WorkedNeuron, name: str, title: str, out: Path,
+                   challenge: float | None = None) -> list[Path]:
+    """Graph, network diagram, step-through page and live page for one worked neuron; the
+    live page sets `challenge` as the output's goal."""
+    if challenge is None:
+        task = ("edit a weight and watch every value and gradient move; press Step a few "
+                "times to do gradient descent by hand, or take the quiz")
+    else:
+        task = (f"change one number to get the quoted answer {challenge:g}, then take the "
+                "quiz on the gradients")
     graph = save_svg(draw_graph(neuron.output), out / f"{name}_graph.svg")
     record_picture(out, graph, f"{title}: the computation graph, every data and grad",
                    LESSON)
@@ -80,10 +89,9 @@ def write_pictures(neuron: WorkedNeuron, name: str, title: str, out: Path) -> li
     record_picture(out, network, f"{title}: the neuron as a network diagram", LESSON)
     page = explain(neuron.output).save_html(out / f"{name}_steps.html", f"{title}, step by step")
     record_picture(out, page, f"{title}: step through forward and backward (HTML)", LESSON)
-    live = playground(neuron.output, params=[*neuron.weights, neuron.bias]).save_html(
-        out / f"{name}_playground.html", f"{title}: edit any number")
-    record_picture(out, live, f"{title}: edit a weight and watch every value and gradient "
-                   "move (live HTML)", LESSON)
+    live = playground(neuron.output, params=[*neuron.weights, neuron.bias],
+                      target=challenge).save_html(out / f"{name}_play.html", task)
+    record_picture(out, live, f"{title}, live: {task}", LESSON)
     return [graph, network, page, live]
 
 
@@ -152,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     one = example_one()
     print()
     two = example_two()
-    paths = write_pictures(one, "example1", "(5 * 0.7) + (2 * 0.3) + 1", args.out)
+    paths = write_pictures(one, "example1", "(5 * 0.7) + (2 * 0.3) + 1", args.out, QUOTED)
     paths += write_pictures(two, "example2", "[0.5, 0.3] · [0.8, 0.6] + 0.2", args.out)
     print("\nwrote " + ", ".join(str(p) for p in paths))
 

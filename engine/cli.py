@@ -1,5 +1,5 @@
 """The `weightgrad` command line: `weightgrad explain EXPR NAME=VALUE ... [--svg/--html/--json]`
-and `weightgrad play EXPR NAME=VALUE ... --html PATH [--params NAME,...]`.
+and `weightgrad play EXPR NAME=VALUE ... --html PATH [--params NAME,...] [--target X]`.
 
 The expression is read by `engine.expr`'s own parser, never by Python. Every mistake a user
 can make (a bad expression or NAME=VALUE, an output path that cannot be written, a usage error,
@@ -23,6 +23,7 @@ from .cli_args import (
     UsageError,
     check_writable,
     one_line,
+    parse_assignment,
     parse_assignments,
 )
 from .draw import GraphTooLarge, draw_graph
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--params", metavar="NAME,...",
                       help="the weights the page's step button moves (default: every name "
                            "that starts with w or b); the other names are inputs")
+    play.add_argument("--target", metavar="X", type=_finite,
+                      help="a goal for the result: the page says when it is reached")
+    play.add_argument("--tol", metavar="T", type=_finite, default=1e-9,
+                      help="how close to --target counts as reached (default 1e-9)")
+    play.add_argument("--json", action="store_true",
+                      help="print the page's leaves, weights and goal as JSON (for scripts)")
     return parser
 
 
@@ -173,13 +180,27 @@ def run_play(args: argparse.Namespace) -> int:
             raise UsageError(f"--params: {', '.join(unknown)} not in EXPR (its names: "
                              f"{', '.join(leaves) or 'none'})")
     try:
-        page = Playground(root, params=[leaves[name] for name in params])
-    except _PICTURE_ERRORS as e:
+        page = Playground(root, [leaves[name] for name in params], args.target, args.tol)
+    except (ValueError, *_PICTURE_ERRORS) as e:
         raise UsageError(str(e)) from None
     path = _save_html(page, args.expr, args.html)
+    if args.json:
+        print(json.dumps({"html": str(path), "leaves": {n: v.data for n, v in leaves.items()},
+                          "params": params, "target": args.target, "tol": args.tol}))
+        return 0
     print(f"weights the step button moves: {', '.join(params) or 'none'}")
+    if args.target is not None:
+        print(f"goal: {root.label or 'the result'} = {args.target:g} (within {args.tol:g})")
     print(f"wrote {path} (open it in a browser)")
     return 0
+
+
+def _finite(text: str) -> float:
+    """An argparse type: a finite number, read as NAME=VALUE's numbers are."""
+    try:
+        return parse_assignment(f"x={text}")[1]
+    except UsageError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
+from numbers import Real
 from pathlib import Path
 
 from .autograd import accumulation_order, topological_order
@@ -61,8 +62,10 @@ class Playground:
     """The live page for the graph behind `root`; `.html()`, `.save_html(path)`, and inline
     display in Jupyter."""
 
-    def __init__(self, root: Value, params: Iterable[Value | str] | None = None) -> None:
+    def __init__(self, root: Value, params: Iterable[Value | str] | None = None,
+                 target: float | None = None, tol: float = 1e-9) -> None:
         self.root = check_root(root, "playground")
+        self.target, self.tol = _goal(target, tol)
         self.order = check_size(topological_order(root))
         self.names = unique_names(self.order)
         editable = [v for v in self.order if v.is_leaf and (v.label or is_parameter(v))]
@@ -102,8 +105,12 @@ class Playground:
                 "op": -1 if v.op is None else next(i for i, o in enumerate(ops) if o is v.op),
                 "parents": [index[id(p)] for p in v.parents],
                 "order": list(accumulation_order(v)) if v.op is not None else [],
+                # explain's words for each local derivative, for the quiz's feedback
+                "formulas": [] if v.op is None else v.op.local_text(
+                    [self.names[id(p)] for p in v.parents], self.names[id(v)]),
             })
-        return {"nodes": nodes, "ops": [op.name for op in ops], "_ops": ops}
+        goal = None if self.target is None else {"target": self.target, "tol": self.tol}
+        return {"nodes": nodes, "ops": [op.name for op in ops], "goal": goal, "_ops": ops}
 
     def html(self, title: str = "weightgrad playground") -> str:
         """The page's HTML text (self-contained)."""
@@ -134,9 +141,22 @@ class Playground:
                 "</iframe>")
 
 
-def playground(root: Value, params: Iterable[Value | str] | None = None) -> Playground:
-    """A live page for the graph behind `root` (see the module docstring)."""
-    return Playground(root, params)
+def playground(root: Value, params: Iterable[Value | str] | None = None,
+               target: float | None = None, tol: float = 1e-9) -> Playground:
+    """A live page for the graph behind `root` (see the module docstring); with `target`, a
+    goal for the root that the page says is reached when |root - target| <= tol."""
+    return Playground(root, params, target, tol)
+
+
+def _goal(target: object, tol: object) -> tuple[float | None, float]:
+    for what, x in (("target", target), ("tol", tol)):
+        if x is None and what == "target":
+            continue
+        if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(float(x)):
+            raise ValueError(f"playground: {what} must be a finite number, got {x!r:.60}")
+    if float(tol) < 0:  # type: ignore[arg-type]
+        raise ValueError(f"playground: tol must be >= 0, got {tol!r}")
+    return (None if target is None else float(target)), float(tol)  # type: ignore[arg-type]
 
 
 def page_json(data: dict) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from .explain_html import _CSP, _LEGEND
 from .ops import Op
-from .palette import NEGATIVE, POSITIVE, ZERO
+from .palette import NEGATIVE, POSITIVE, UNKNOWN, ZERO
 
 
 def js_ops(ops: Sequence[Op]) -> str:
@@ -56,6 +56,18 @@ h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
 #leaves .leaf .name { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 #leaves .leaf .name small { color: #777; margin-left: .3em; }
 #leaves input[type=number] { width: 6.5rem; font: inherit; }
+#tools { display: flex; flex-direction: column; gap: .8rem; }
+#tools section { border-top: 1px solid #ddd; padding-top: .5rem; }
+#lr { width: 6rem; font: inherit; }
+#curve { display: block; margin-top: .4rem; background: #fafafa; border: 1px solid #ddd; }
+#curve-note { font-family: ui-monospace, monospace; font-size: .85rem; margin: .2rem 0; }
+#goal { font-weight: bold; }
+#goal-status { font-weight: normal; }
+#goal-status.reached { color: #2e7d32; font-weight: bold; }
+#quiz .sign { display: block; margin: .15rem 0; }
+#quiz .right, #quiz-feedback.right { color: #2e7d32; }
+#quiz .wrong, #quiz-feedback.wrong { color: #b00020; }
+#quiz-feedback { white-space: pre-wrap; font-size: .9rem; }
 #readout { font-family: ui-monospace, monospace; padding: .4rem .6rem; background: #f4f4f4;
   border-left: 4px solid POSITIVE; min-height: 1.4em; }
 #picture { overflow: auto; max-width: 100%; }
@@ -98,13 +110,23 @@ _HELPERS = """
 def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
     """The page's HTML: `svg` the inlined picture, `data` the graph JSON, `ops` its ops."""
     from .playground import page_json
+    from .playground_learn import LEARN
     from .playground_script import SCRIPT
 
     script = (SCRIPT.replace("/*HELPERS*/", _HELPERS)
               .replace("/*OPS*/", js_ops(ops))
               .replace("/*COLOURS*/", f"{js_string(POSITIVE)}, {js_string(NEGATIVE)}, "
-                                      f"{js_string(ZERO)}"))
+                                      f"{js_string(ZERO)}, {js_string(UNKNOWN)}")
+              .replace("/*LEARN*/", LEARN))
     esc = html.escape
+    goal = ""
+    if data.get("goal"):
+        target, tol = data["goal"]["target"], data["goal"]["tol"]
+        root = esc(data["nodes"][-1]["name"])
+        goal = (f'<p id="goal">Goal: make {root} = {target:.12g} (within {tol:g}). '
+                '<span id="goal-status" aria-live="polite"></span></p>')
+    else:
+        goal = '<p id="goal" hidden><span id="goal-status"></span></p>'
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -120,8 +142,37 @@ def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
 <p class="legend">{_LEGEND}. Edit any leaf: every value and gradient is recomputed, and
 the numbers an edit changed are underlined.</p>
 <p id="readout" aria-live="polite"></p>
+{goal}
 <div id="layout">
+<div id="tools">
 <div id="leaves" role="group" aria-label="editable leaves"></div>
+<section id="descent" aria-label="gradient descent by hand">
+<label>learning rate <input id="lr" type="number" step="any" value="0.01"></label>
+<button type="button" id="step">Step</button> <button type="button" id="reset">Reset</button>
+<svg id="curve" width="240" height="80" viewBox="0 0 240 80" role="img"
+ aria-label="the output over the steps"><polyline id="curve-line" fill="none"
+ stroke="{POSITIVE}" stroke-width="2"/></svg>
+<p id="curve-note"></p>
+</section>
+<section id="back-to-python">
+<button type="button" id="copy-python">Copy the leaves as Python</button>
+<textarea id="python-text" rows="6" cols="32" readonly hidden
+ aria-label="the leaves as Python assignments"></textarea>
+</section>
+<section id="quiz-section">
+<button type="button" id="quiz-start">Quiz me on the gradients</button>
+<div id="quiz" hidden>
+<div id="quiz-signs"></div>
+<button type="button" id="quiz-signs-check">Check the signs</button>
+<p id="quiz-question"></p>
+<input id="quiz-answer" type="text" inputmode="decimal" aria-label="your answer" hidden>
+<button type="button" id="quiz-check" hidden>Check</button>
+<pre id="quiz-feedback" aria-live="polite"></pre>
+<p id="quiz-score" aria-live="polite"></p>
+<button type="button" id="quiz-stop">End the quiz</button>
+</div>
+</section>
+</div>
 <div id="picture">
 {svg}
 </div>

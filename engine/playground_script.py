@@ -1,8 +1,10 @@
 """The playground page's JavaScript: the graph evaluator, the picture's live numbers, the leaf
 controls and the `window.weightgrad` API (documented in `engine.playground_page`).
 
-`/*HELPERS*/`, `/*OPS*/` and `/*COLOURS*/` are filled in by `playground_page.render_page`:
-IEEE helpers, the op table generated from the catalogue, and the palette's sign colours.
+`/*HELPERS*/`, `/*OPS*/`, `/*COLOURS*/` and `/*LEARN*/` are filled in by
+`playground_page.render_page`: IEEE helpers, the op table generated from the catalogue, the
+palette's sign colours, and the learning tools (`engine.playground_learn`), which share this
+closure.
 """
 
 SCRIPT = """
@@ -10,7 +12,7 @@ SCRIPT = """
   "use strict";
   /*HELPERS*/
   var OPS = /*OPS*/;
-  var COLOURS = [/*COLOURS*/];  // positive, negative, zero
+  var COLOURS = [/*COLOURS*/];  // positive, negative, zero, not known (hidden)
   var NUDGE = 0.01;  // the readout's "raising w by 0.01"
 
   function num(x) {
@@ -91,6 +93,8 @@ SCRIPT = """
     cells[Number(m[1])] = cell;
   });
   var shownData = new Float64Array(n).fill(NaN), shownGrad = new Float64Array(n).fill(NaN);
+  var hidden = new Uint8Array(n), stale = new Uint8Array(n);  // the quiz hides gradients
+  function invalidate(i) { stale[i] = 1; }
   var lit = [];  // the <text>s marked as changed by the last edit
 
   function same(a, b) { return a === b || (a !== a && b !== b); }
@@ -103,17 +107,23 @@ SCRIPT = """
     lit = [];
     for (var i = 0; i < n; i++) {
       var c = cells[i];
-      if (!c || (same(data[i], shownData[i]) && same(grad[i], shownGrad[i]))) { continue; }
+      if (!c || (!stale[i] && same(data[i], shownData[i]) && same(grad[i], shownGrad[i]))) {
+        continue;
+      }
       if (c.data && !same(data[i], shownData[i])) {
         c.data.textContent = "data " + fmt(data[i]);
         if (!first) { c.data.setAttribute("text-decoration", "underline"); lit.push(c.data); }
       }
-      if (c.grad && !same(grad[i], shownGrad[i])) {
-        c.grad.textContent = "grad " + fmt(grad[i]);
-        c.grad.setAttribute("fill", grad[i] > 0 ? COLOURS[0] : grad[i] < 0 ? COLOURS[1]
-                                                                         : COLOURS[2]);
-        if (!first) { c.grad.setAttribute("text-decoration", "underline"); lit.push(c.grad); }
+      if (c.grad && (stale[i] || !same(grad[i], shownGrad[i]))) {
+        c.grad.textContent = hidden[i] ? "grad ?" : "grad " + fmt(grad[i]);
+        c.grad.setAttribute("fill", hidden[i] ? COLOURS[3] : grad[i] > 0 ? COLOURS[0]
+                                    : grad[i] < 0 ? COLOURS[1] : COLOURS[2]);
+        if (!first && !stale[i]) {
+          c.grad.setAttribute("text-decoration", "underline");
+          lit.push(c.grad);
+        }
       }
+      stale[i] = 0;
       shownData[i] = data[i];
       shownGrad[i] = grad[i];
     }
@@ -134,6 +144,7 @@ SCRIPT = """
   }
 
   var marked = -1;  // the leaf shown as selected
+  var onRefresh = [], quizzing = false;  // the learning tools' hooks (playground_learn)
 
   function refresh(from, first) {
     forward();
@@ -154,7 +165,8 @@ SCRIPT = """
       });
       marked = selected;
     }
-    if (selected >= 0) {
+    onRefresh.forEach(function (f) { f(); });
+    if (selected >= 0 && !quizzing) {
       var name = nodes[selected].name, slope = grad[selected];
       readout.textContent = "raising " + name + " by " + NUDGE + " changes " + root +
         " by about " + fmt(NUDGE * slope) + " (gradient " + fmt(slope) + ")";
@@ -202,7 +214,7 @@ SCRIPT = """
     return index[name];
   }
 
-  window.weightgrad = {
+  var api = window.weightgrad = {
     get: function (name) { var i = lookup(name); return {data: data[i], grad: grad[i]}; },
     set: function (name, x) {
       var i = lookup(name);
@@ -227,6 +239,7 @@ SCRIPT = """
       refresh(null);
     }
   };
+  /*LEARN*/
   refresh(null, true);
 })();
 """

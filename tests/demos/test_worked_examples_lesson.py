@@ -37,7 +37,7 @@ def test_the_lessons_live_page_edits_the_first_neuron(chromium, tmp_path: Path) 
     from tests.browser import offline_page
 
     worked_examples.main(["--out", str(tmp_path)])
-    page_html = (tmp_path / "example1_playground.html").read_text()
+    page_html = (tmp_path / "example1_play.html").read_text()
     with offline_page(chromium, page_html, tmp_path / "opened.html") as (page, log):
         wg = "window.weightgrad"
         assert page.evaluate(f"{wg}.get('out').data") == 5.1
