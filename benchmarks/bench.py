@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fanout, graphs, imports, moons, playground
+from benchmarks import fanout, graphs, imports, moons, network_page, playground
 from benchmarks.harness import environment
 from benchmarks.report import Row, header, number, ratio, table, times, verdict
 
@@ -31,12 +31,14 @@ MEASUREMENT_KEYS = (
     "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
     "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
     "svg_render_s", "import_ms", "fanout_svg_s", "playground_edit_ms",
+    "network_page_steps_per_s",
 )
 TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
 TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
 TARGET_BYTES = 150.0  # per node of a forward graph
 TARGET_SVG_S = 2.0
 TARGET_FRAME_MS = 16.0  # one edit of the playground's largest page: within one 60 Hz frame
+TARGET_TRAIN_STEPS = 30.0  # the moons page's train steps per second, so training looks live
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def run(sizes: Sizes) -> dict[str, Any]:
     out["fanout"] = fanout.measure(sizes.svg_repeats)
     progress("playground page: edits of the largest graph in headless Chromium")
     out["playground"] = playground.measure()
+    progress("network page: training live in headless Chromium")
+    out["network_page"] = network_page.measure()
     progress("import time, fresh interpreters")
     out["imports"] = imports.measure(sizes.import_repeats)
     return out
@@ -92,7 +96,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
     """The JSON-ready result dict and the table rows, from the raw measurements."""
     ms, chain, wide, mem, svg = (raw["moons"]["ms"], raw["chain"], raw["wide"], raw["memory"],
                                  raw["svg"])
-    imp, pg = raw["imports"]["ms"], raw["playground"]
+    imp, pg, net = raw["imports"]["ms"], raw["playground"], raw["network_page"]
     ratios = {
         "moons_x_faster_than_micrograd": ratio(ms["micrograd"], ms["weightgrad"]),
         "moons_x_plain_step": ratio(ms["weightgrad"], ms["plain"]),
@@ -124,6 +128,9 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                                    for x in raw["fanout"]["s"].values())},
         "playground_edit_ms": target(f"< {TARGET_FRAME_MS:g} ms", pg["ms"],
                                      pg["ms"] is not None and pg["ms"] < TARGET_FRAME_MS),
+        "network_page_steps_per_s": target(
+            f">= {TARGET_TRAIN_STEPS:g} steps/s", net["steps_per_s"],
+            net["steps_per_s"] is not None and net["steps_per_s"] >= TARGET_TRAIN_STEPS),
         "import_ms": {"target": "core loads neither graphviz nor subprocess",
                       "ok": not raw["imports"]["loaded"]["weightgrad"]},
         "bytes_per_node_forward": target(f"<= {TARGET_BYTES:g} bytes per node",
@@ -147,6 +154,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "fanout_svg_s": {name: x for name, x in raw["fanout"]["s"].items()
                              if x is not None},
             "playground_edit_ms": {} if pg["ms"] is None else {"weightgrad": pg["ms"]},
+            "network_page_steps_per_s": {} if net["steps_per_s"] is None
+            else {"weightgrad": net["steps_per_s"]},
         },
         "ratios": ratios,
         "targets": targets,
@@ -158,7 +167,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                     "memory": {"n_ops": mem["n_ops"]},
                     "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")},
                     "imports_loaded": raw["imports"]["loaded"],
-                    "playground": raw["playground"]},
+                    "playground": raw["playground"], "network_page": net},
     }
     rep = raw["moons"]["repeats"]
     ok = {k: verdict(t["ok"]) for k, t in targets.items()}
@@ -204,6 +213,11 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "-" if pg["ms"] is None else f"{pg['max_relative_difference']:.2g}",
             target="<= 1e-12", ok=verdict(None if pg["ms"] is None
                                           else pg["max_relative_difference"] <= 1e-12)),
+        Row("moons page training live (Chromium), steps/s",
+            net.get("why") or f"{number(net['steps_per_s'])} "
+                              f"({number(net['frames_per_s'])} frames/s)",
+            target=targets["network_page_steps_per_s"]["target"],
+            ok=ok["network_page_steps_per_s"]),
         Row("import weightgrad.engine (.nn) vs micrograd.engine, ms",
             f"{number(imp['weightgrad'])} ({number(imp['weightgrad.nn'])})",
             number(imp["micrograd"]), target=targets["import_ms"]["target"],

@@ -2,8 +2,9 @@
 
 The same recipe as micrograd's demo.ipynb: 100 noisy points on two half moons, hinge loss
 plus 1e-4 L2, plain SGD with the learning rate decaying from 1.0 to 0.1. Writes the loss
-curve, the learned decision boundary, the trained weights (JSON) and the trained network's
-weight diagram under out/. The loss and the training loop (`moons_loss_and_accuracy`,
+curve, the learned decision boundary, the trained weights (JSON), the trained network's
+weight diagram and a live page (`moons_live.html`: a smaller MLP(2, [8, 8, 1]) on 50 points
+that trains in the browser) under out/. The loss and the training loop (`moons_loss_and_accuracy`,
 `train_moons`) are in demos/common.py: the pruning, quantization and transfer lessons train
 the same way.
 
@@ -23,7 +24,7 @@ from demos.common import (
     train_moons,
 )
 from weightgrad.engine import no_grad, save_svg
-from weightgrad.nn import MLP, draw_network, make_moons
+from weightgrad.nn import MLP, draw_network, make_moons, network_playground
 
 LESSON = "Two moons"
 
@@ -66,6 +67,17 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     return paths
 
 
+def live_page(out: Path, seed: int) -> Path:
+    """An untrained MLP(2, [8, 8, 1]) on 50 of the points, to train live in the browser."""
+    xs, ys = make_moons(50, noise=0.1, seed=0)
+    page = network_playground(MLP(2, [8, 8, 1], seed=seed), xs, ys).save_html(
+        out / "moons_live.html", "Two moons: train a network live")
+    record_picture(out, page, "Two moons, live: press Train and watch the boundary wrap "
+                   "around the moons; pause and click an edge for its gradient and chain rule",
+                   LESSON)
+    return page
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     args = lesson_parser(__doc__.splitlines()[0], seed=1337).parse_args(argv)
     steps = 20 if args.quick else 100
@@ -78,6 +90,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     record_picture(args.out, args.out / "moons_weights.json",
                    "Two moons: the trained weights as JSON (model.save)", LESSON)
     paths = plot(model, xs, ys, history, args.out)
+    paths.append(live_page(args.out, args.seed))
     print(f"moons: {steps} SGD steps took the loss from {history[0][0]:.4f} to {loss.data:.4f} "
           f"and the accuracy from {history[0][1]:.0%} to {accuracy:.0%}.")
     print("wrote " + ", ".join(str(p) for p in [*paths, args.out / "moons_weights.json"]))

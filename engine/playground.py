@@ -28,7 +28,7 @@ from numbers import Real
 from pathlib import Path
 
 from .autograd import accumulation_order, topological_order
-from .names import check_root, check_size, is_parameter, kind, node_names
+from .names import MAX_NODES, check_root, check_size, is_parameter, kind, node_names
 from .ops import Op
 from .value import Value
 
@@ -63,10 +63,11 @@ class Playground:
     display in Jupyter."""
 
     def __init__(self, root: Value, params: Iterable[Value | str] | None = None,
-                 target: float | None = None, tol: float = 1e-9) -> None:
+                 target: float | None = None, tol: float = 1e-9,
+                 max_nodes: int = MAX_NODES) -> None:
         self.root = check_root(root, "playground")
         self.target, self.tol = _goal(target, tol)
-        self.order = check_size(topological_order(root))
+        self.order = check_size(topological_order(root), max_nodes)
         self.names = unique_names(self.order)
         editable = [v for v in self.order if v.is_leaf and (v.label or is_parameter(v))]
         self.params = self._params(editable, params)
@@ -90,10 +91,11 @@ class Playground:
             chosen.add(id(v))
         return chosen
 
-    def graph_data(self) -> dict:
-        """The page's JSON: ops, and every node with its kind, op, parents and value."""
+    def graph_data(self, ops: list[Op] | None = None) -> dict:
+        """The page's JSON: ops, and every node with its kind, op, parents and value. A page
+        with several graphs passes one `ops` list to all, so their op numbers agree."""
         index = {id(v): i for i, v in enumerate(self.order)}
-        ops: list[Op] = []
+        ops = [] if ops is None else ops
         nodes = []
         for v in self.order:
             if v.op is not None and not any(v.op is o for o in ops):

@@ -31,7 +31,7 @@ LEARN = r"""
     });
     line.setAttribute("points", points.join(" "));
     curveNote.textContent = root + " over " + (history.length - 1) + " steps: " +
-      history.map(fmt).slice(-4).join(", ");
+      history.map(function (x) { return fmt(x); }).slice(-4).join(", ");
   }
 
   var coreStep = api.step, coreReset = api.reset;
@@ -82,40 +82,6 @@ LEARN = r"""
   var answer = byId("quiz-answer"), feedback = byId("quiz-feedback");
   var scoreLine = byId("quiz-score");
   var asked = [], at = 0, signScore = 0, gradScore = 0, signCount = 0;
-  var uses = nodes.map(function () { return []; });  // [child, parent slot], backward's order
-  for (var c = n - 1; c >= 0; c--) {
-    nodes[c].order.forEach(function (k) { uses[nodes[c].parents[k]].push([c, k]); });
-  }
-
-  function locals(c) {  // d out / d parent numerators, as the evaluator computes them
-    var p = nodes[c].parents, op = ops[c];
-    if (op.name === "wsum") {
-      var m = (p.length - 1) / 2, d = [];
-      for (var k = 0; k < m; k++) { d[k] = data[p[m + k]]; d[m + k] = data[p[k]]; }
-      d[2 * m] = 1;
-      return d;
-    }
-    return op.d(data[c], data[p[0]], p.length > 1 ? data[p[1]] : undefined);
-  }
-
-  function stepsInto(i) {  // explain's backward lines that build node i's gradient
-    var total = 0, lines = [];
-    uses[i].forEach(function (use, j) {
-      var c = use[0], k = use[1], d = locals(c)[k], over = ops[c].over[k], g = grad[c];
-      var p = nodes[c].parents, gain = gains(c, g)[k], sum;
-      if (over === undefined || over === null) { sum = fmt(g) + " * " + fmt(d); }
-      else {
-        sum = fmt(g) + " / " + fmt(data[p[over]]);
-        if (d !== 1) { sum += " * " + (d < 0 ? "(" + fmt(d) + ")" : fmt(d)); }
-      }
-      total = j === 0 ? gain : total + gain;
-      lines.push(nodes[i].name + ".grad += " + nodes[c].name + ".grad * " +
-                 nodes[c].formulas[k] + " = " + sum + " = " + fmt(gain) +
-                 (j > 0 ? " (total " + fmt(total) + ")" : ""));
-    });
-    return lines;
-  }
-
   function setQuizzing(on) {
     quizzing = on;
     quizBox.hidden = !on;
@@ -150,7 +116,7 @@ LEARN = r"""
     if (right) { gradScore += 1; }
     feedback.className = right ? "right" : "wrong";
     feedback.textContent = (right ? "Right: " : "Not quite: ") + nodes[i].name + ".grad = " +
-      fmt(t) + (right ? "" : "\n" + stepsInto(i).join("\n"));
+      fmt(t) + (right ? "" : "\n" + G.stepsInto(i).join("\n"));
     hidden[i] = 0;
     invalidate(i);
     refresh(null);

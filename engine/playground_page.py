@@ -21,26 +21,7 @@ from collections.abc import Sequence
 from .explain_html import _CSP, _LEGEND
 from .ops import Op
 from .palette import NEGATIVE, POSITIVE, UNKNOWN, ZERO
-
-
-def js_ops(ops: Sequence[Op]) -> str:
-    """The page's op table, from each op's catalogue entry: forward and local derivatives as
-    JavaScript functions of the operands a, b and the result out."""
-    entries = []
-    for op in ops:
-        forward, *locals_ = op.js
-        over = ", ".join("null" if k is None else str(k) for k in op.over)
-        entries.append(
-            f"{{name: {js_string(op.name)}, f: function (a, b) {{ return {forward}; }}, "
-            f"d: function (out, a, b) {{ return [{', '.join(locals_)}]; }}, over: [{over}]}}")
-    return "[\n" + ",\n".join(entries) + "\n]"
-
-
-def js_string(text: str) -> str:
-    """A JavaScript string literal safe inside a <script> element."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return '"' + escaped.replace("<", "\\u003c").replace(">", "\\u003e") + '"'
-
+from .playground_eval import evaluator_js, js_string
 
 _CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
@@ -75,46 +56,13 @@ h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
 #picture g.node.wg-selected polygon[stroke="black"] { stroke: #b8860b; stroke-width: 3; }
 """.replace("POSITIVE", POSITIVE)
 
-_HELPERS = """
-  // IEEE helpers with Python's (C's) edge cases: pow(1, nan) is 1, pow(-1, inf) is 1.
-  function pow(a, b) {
-    if (a === 1 || b === 0) { return 1; }
-    if (a === -1 && (b === Infinity || b === -Infinity)) { return 1; }
-    return Math.pow(a, b);
-  }
-  function log(x) { return Math.log(x); }
-  function exp(x) { return Math.exp(x); }
-  function sigmoid(x) {
-    if (x >= 0) { return 1 / (1 + Math.exp(-x)); }
-    var e = Math.exp(x); return e / (1 + e);
-  }
-  function powBaseGrad(a, b) { return b === 0 ? 0 : b * pow(a, b - 1); }
-  function powExponentGrad(out, a, b) { return a === 0 && b >= 0 ? 0 : out * log(a); }
-  // Python's "%.6g": how the pictures and explain print a number.
-  function fmt(x) {
-    if (x !== x) { return "nan"; }
-    if (x === Infinity) { return "inf"; }
-    if (x === -Infinity) { return "-inf"; }
-    if (x === 0) { return Object.is(x, -0) ? "-0" : "0"; }
-    var parts = x.toExponential(5).split("e"), e = parseInt(parts[1], 10);
-    function strip(t) { return t.indexOf(".") < 0 ? t : t.replace(/0+$/, "").replace(/\\.$/, ""); }
-    if (e < -4 || e >= 6) {
-      var a = Math.abs(e);
-      return strip(parts[0]) + "e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
-    }
-    return strip(x.toFixed(5 - e));
-  }
-"""
-
-
 def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
     """The page's HTML: `svg` the inlined picture, `data` the graph JSON, `ops` its ops."""
     from .playground import page_json
     from .playground_learn import LEARN
     from .playground_script import SCRIPT
 
-    script = (SCRIPT.replace("/*HELPERS*/", _HELPERS)
-              .replace("/*OPS*/", js_ops(ops))
+    script = (SCRIPT.replace("/*EVALUATOR*/", evaluator_js(ops))
               .replace("/*COLOURS*/", f"{js_string(POSITIVE)}, {js_string(NEGATIVE)}, "
                                       f"{js_string(ZERO)}, {js_string(UNKNOWN)}")
               .replace("/*LEARN*/", LEARN))

@@ -10,69 +10,15 @@ closure.
 SCRIPT = """
 (function () {
   "use strict";
-  /*HELPERS*/
-  var OPS = /*OPS*/;
+  /*EVALUATOR*/
   var COLOURS = [/*COLOURS*/];  // positive, negative, zero, not known (hidden)
   var NUDGE = 0.01;  // the readout's "raising w by 0.01"
 
-  function num(x) {
-    return x === "inf" ? Infinity : x === "-inf" ? -Infinity : x === "nan" ? NaN : x;
-  }
-  var graph = JSON.parse(document.getElementById("wg-graph").textContent);
-  var nodes = graph.nodes, n = nodes.length;
-  var data = new Float64Array(n), grad = new Float64Array(n), initial = new Float64Array(n);
-  var index = Object.create(null), ops = [], editable = [];
-  nodes.forEach(function (node, i) {
-    data[i] = initial[i] = num(node.data);
-    index[node.name] = i;
-    ops.push(node.op < 0 ? null : OPS[node.op]);
-    if (node.editable) { editable.push(i); }
-  });
-
-  // -- the evaluator: backward()'s arithmetic and order ------------------------------------
-  function forward() {
-    for (var i = 0; i < n; i++) {
-      var op = ops[i], p = nodes[i].parents;
-      if (op === null) { continue; }
-      if (op.name === "wsum") {  // b + w1·x1 + w2·x2 + ..., in that order
-        var m = (p.length - 1) / 2, total = data[p[2 * m]];
-        for (var k = 0; k < m; k++) { total += data[p[k]] * data[p[m + k]]; }
-        data[i] = total;
-      } else {
-        data[i] = p.length === 1 ? op.f(data[p[0]]) : op.f(data[p[0]], data[p[1]]);
-      }
-    }
-  }
-
-  function gains(i, g) {  // what each parent's gradient gains from node i's: the op's chain
-    var op = ops[i], p = nodes[i].parents, out = [];
-    if (op.name === "wsum") {
-      var m = (p.length - 1) / 2;
-      for (var k = 0; k < m; k++) {
-        out[k] = data[p[m + k]] * g;
-        out[m + k] = data[p[k]] * g;
-      }
-      out[2 * m] = g;
-      return out;
-    }
-    var args = [data[p[0]], p.length > 1 ? data[p[1]] : undefined];
-    var d = op.d(data[i], args[0], args[1]);
-    for (var j = 0; j < d.length; j++) {
-      var over = op.over[j];
-      out[j] = over === undefined || over === null ? d[j] * g : (g / args[over]) * d[j];
-    }
-    return out;
-  }
-
-  function backward() {
-    grad.fill(0);
-    grad[n - 1] = 1;  // the root is last in topological order
-    for (var i = n - 1; i >= 0; i--) {
-      if (ops[i] === null) { continue; }
-      var p = nodes[i].parents, order = nodes[i].order, add = gains(i, grad[i]);
-      for (var j = 0; j < order.length; j++) { grad[p[order[j]]] += add[order[j]]; }
-    }
-  }
+  var G = wgGraph(JSON.parse(document.getElementById("wg-graph").textContent));
+  var graph = G.graph, nodes = G.nodes, n = G.n, data = G.data, grad = G.grad;
+  var initial = G.initial, index = G.index, ops = G.ops, gains = G.gains;
+  var forward = G.forward, backward = G.backward, editable = [];
+  nodes.forEach(function (node, i) { if (node.editable) { editable.push(i); } });
 
   // -- the picture --------------------------------------------------------------------------
   var cells = [];  // per node: its <g>, data <text>, grad <text> (a constant has both too)

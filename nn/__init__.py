@@ -10,10 +10,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import attention, flow, init, optim, prune, quantize, serialization
+from .activation_modules import LeakyReLU, ReLU, Sigmoid, Tanh
 from .attention import SelfAttention
 from .conv import Conv1d
-from .data import make_moons
+from .data import load_digits, make_moons
 from .layers import MLP, Layer, Neuron
+from .linear import Linear
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -25,17 +27,20 @@ from .losses import (
     softmax,
 )
 from .module import IncompatibleKeys, Module
+from .network_playground import network_playground  # no Graphviz until a page is made
 from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from .parameter import Parameter, is_trainable
 from .rnn import RNNCell, unroll
+from .sequential import Flatten, Sequential
 from .weight_groups import WeightGroup
 
-# Pictures load Graphviz, so they are imported on first use (PEP 562): training needs no
-# Graphviz. name -> the module that defines it.
-_LAZY = {"draw_network": "draw"}
+# Pictures load Graphviz (draw_network) or an XML writer (draw_weights), so they are imported
+# on first use (PEP 562): training needs neither. name -> the module that defines it.
+_LAZY = {"draw_network": "draw", "draw_weights": "hinton"}
 
 if TYPE_CHECKING:
     from .draw import draw_network
+    from .hinton import draw_weights
 
 
 def __getattr__(name: str) -> Any:
@@ -55,14 +60,21 @@ __all__ = [
     "Adam",
     "AdamW",
     "Conv1d",
+    "Flatten",
     "IncompatibleKeys",
     "Layer",
+    "LeakyReLU",
+    "Linear",
     "Lion",
     "Module",
     "Neuron",
     "Parameter",
     "RNNCell",
+    "ReLU",
     "SelfAttention",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
     "WeightGroup",
     "attention",
     "binary_cross_entropy",
@@ -70,14 +82,17 @@ __all__ = [
     "clip_grad_norm",
     "cross_entropy",
     "draw_network",
+    "draw_weights",
     "flow",
     "hinge_loss",
     "init",
     "is_trainable",
     "l1_penalty",
     "l2_penalty",
+    "load_digits",
     "make_moons",
     "mse_loss",
+    "network_playground",
     "optim",
     "prune",
     "quantize",

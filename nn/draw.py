@@ -7,7 +7,8 @@ parameter name, weight and gradient in a tooltip, and as a label when the networ
 enough to read them. `color_by="grad"` colours and sizes the edges by gradient instead, to
 show where learning is pushing. Pruned weights (`nn.prune`) are not drawn at all.
 
-It draws dense layers in sequence, an MLP or a lone Layer or Neuron, reading each layer's
+It draws dense layers in sequence, an MLP, a lone Layer or Neuron, or a Sequential of Linears
+and activation modules (each Linear with the activation after it), reading each layer's
 weights and biases from its weight groups (nn/weight_groups.py). Other modules are refused in
 one line naming what it draws: a Conv1d's shared kernel, an RNNCell's loop and attention's
 computed weights do not fit one-edge-per-weight; `summary()` lists their weight groups.
@@ -49,7 +50,7 @@ def _layers(model: object) -> list[_Drawn]:
     for name, layer in layer_stack(model, "draw_network"):
         groups = {g.name: g for _, g in layer.weight_groups()}
         drawn.append(_Drawn(name, layer.activation, groups["weight"].rows(),
-                            groups["bias"].params))
+                            groups["bias"].params if "bias" in groups else ()))
     return drawn
 
 
@@ -94,12 +95,17 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
             frozen = all(not p.requires_grad for p in params)
             c.attr(label=f"{layer.name} ({layer.activation}{', frozen' if frozen else ''})",
                    color="#dddddd", style="dashed" if frozen else "")
+            if not layer.biases:  # Linear(..., bias=False): the neurons show no bias
+                for node_id in current:
+                    c.node(node_id, label=layer.activation, shape="box", penwidth="2",
+                           style="rounded,filled", fillcolor="#ffffff", color=NEAR_ZERO)
             for node_id, b in zip(current, layer.biases):
                 bias = b.grad if color_by == "grad" else b.data
                 colour, _ = _style(bias, max(biggest, abs(bias)))
                 c.node(node_id, label=f"{layer.activation}\nb {b.data:.3g}", shape="box",
                        style="rounded,filled", fillcolor="#ffffff", color=colour,
-                       penwidth="2", tooltip=f"{pnames[id(b)]} = {fmt(b.data)}, "
+                       penwidth="2", id=f"b:{pnames[id(b)]}",
+                       tooltip=f"{pnames[id(b)]} = {fmt(b.data)}, "
                                              f"grad {fmt(b.grad)}")
         for node_id, row in zip(current, layer.rows):
             for src, w in zip(previous, row):
@@ -111,7 +117,7 @@ def draw_network(model: Module, color_by: str = "weight", labels: bool | None = 
                 colour, width = _style(x, biggest)
                 pname = pnames[id(w)]
                 text = f"w {fmt(w.data)}\ng {fmt(w.grad)}"
-                g.edge(src, node_id, color=colour, penwidth=width,
+                g.edge(src, node_id, color=colour, penwidth=width, id=f"w:{pname}",
                        tooltip=f"{pname} = {fmt(w.data)}, grad {fmt(w.grad)}",
                        **({"label": text, "fontcolor": colour} if show_numbers else {}))
         previous = current

@@ -23,3 +23,23 @@ def test_quick_moons_learns_and_is_reproducible(tmp_path: Path) -> None:
     for name in ["moons_training.svg", "moons_boundary.svg", "moons_weights.json",
                  "moons_network.svg"]:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_the_live_page_trains_until_the_boundary_separates_the_moons(chromium,
+                                                                     tmp_path: Path) -> None:
+    # As a learner would: open the lesson's page, press Train, wait, pause.
+    from demos import moons
+    from tests.browser import offline_page
+
+    moons.main(["--quick", "--out", str(tmp_path)])
+    html = (tmp_path / "moons_live.html").read_text()
+    with offline_page(chromium, html, tmp_path / "opened.html") as (page, log):
+        assert page.evaluate("window.weightgrad.accuracy()") < 0.9  # untrained
+        page.click("#train")
+        for _ in range(600):  # polled from here: the page's CSP allows no eval for a waiter
+            if page.evaluate("window.weightgrad.accuracy()") == 1:
+                break
+            page.wait_for_timeout(100)
+        page.click("#train")
+        assert "accuracy 100%" in page.inner_text("#loss")
+        log.assert_clean()
