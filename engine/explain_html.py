@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .page import page_start
 from .palette import FILL, NEGATIVE, POSITIVE
 
 KINDS = ("forward", "backward")
@@ -137,10 +138,6 @@ _LEGEND = "Colours: " + "".join([
     _swatch(NEGATIVE, "orange negative"),
 ])
 
-# Nothing may be fetched: inline style and script only; the empty data: icon stops the browser
-# from asking for /favicon.ico.
-_CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-        "img-src data:")
 
 
 def render_page(title: str, frames: Sequence[Frame]) -> str:
@@ -162,19 +159,7 @@ def render_page(title: str, frames: Sequence[Frame]) -> str:
         items.append(f'<li{current} data-step="{k}"><span class="kind">{esc(frame.kind)}</span>'
                      f"{esc(frame.narration)}</li>")
     disabled_next = " disabled" if n == 1 else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{esc(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
-<p class="legend">{_LEGEND}</p>
+    return page_start(title, _CSS) + f"""<p class="legend">{_LEGEND}</p>
 <main id="viewer" data-step="1" data-node="{esc(first.node)}" data-kind="{esc(first.kind)}">
 <div class="controls">
 <button type="button" id="prev" disabled>&larr; Previous</button>

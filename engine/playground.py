@@ -19,7 +19,6 @@ occurs twice gets `#2`, `#3`, ... in picture order, so every name on the page is
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import Counter
@@ -30,6 +29,7 @@ from pathlib import Path
 from .autograd import accumulation_order, topological_order
 from .names import MAX_NODES, check_root, check_size, is_parameter, kind, node_names
 from .ops import Op
+from .page import iframe
 from .value import Value
 
 CELL_WIDTH = 104  # points: room for "data -1.23457e+100" when the page rewrites a number
@@ -137,10 +137,7 @@ class Playground:
         return path
 
     def _repr_html_(self) -> str:
-        # An iframe of its own: the page's script runs isolated from the notebook's.
-        return (f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
-                'sandbox="allow-scripts" style="width: 100%; height: 640px; border: 0">'
-                "</iframe>")
+        return iframe(self.html(), 640)
 
 
 def playground(root: Value, params: Iterable[Value | str] | None = None,

@@ -18,8 +18,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from .explain_html import _CSP, _LEGEND
+from .explain_html import _LEGEND
 from .ops import Op
+from .page import page_start
 from .palette import NEGATIVE, POSITIVE, UNKNOWN, ZERO
 from .playground_eval import evaluator_js, js_string
 
@@ -75,18 +76,7 @@ def render_page(title: str, svg: str, data: dict, ops: Sequence[Op]) -> str:
                 '<span id="goal-status" aria-live="polite"></span></p>')
     else:
         goal = '<p id="goal" hidden><span id="goal-status"></span></p>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{esc(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
+    return page_start(title, _CSS) + f"""\
 <p class="legend">{_LEGEND}. Edit any leaf: every value and gradient is recomputed, and
 the numbers an edit changed are underlined.</p>
 <p id="readout" aria-live="polite"></p>

@@ -13,11 +13,10 @@ of data points on their label's side of the boundary.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
-from weightgrad.engine.explain_html import _CSP
 from weightgrad.engine.op import Op
+from weightgrad.engine.page import page_start
 from weightgrad.engine.palette import NEAR_ZERO, NEGATIVE, POSITIVE
 from weightgrad.engine.playground_eval import evaluator_js, js_string
 
@@ -48,19 +47,7 @@ def render_page(title: str, svg: str, data_json: str, ops: Sequence[Op]) -> str:
     script = (SCRIPT.replace("/*EVALUATOR*/", evaluator_js(ops))
               .replace("/*COLOURS*/", colours)
               .replace("/*NEAR*/", repr(NEAR_ZERO_FRACTION)))
-    esc = html.escape
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{esc(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
+    return page_start(title, _CSS) + f"""\
 <p class="hint">Press Train and watch the decision boundary (blue: the model says +1, orange:
 -1) reshape behind the data while the edges follow the weights (blue positive, orange
 negative, wider for larger |w|). Pause at any step and click an edge: its weight, its gradient

@@ -18,13 +18,13 @@ one line.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from weightgrad.engine import Value
 from weightgrad.engine.op import Op
+from weightgrad.engine.page import iframe
 from weightgrad.engine.playground import Playground, page_json
 
 from . import checks
@@ -118,9 +118,7 @@ class NetworkPlayground:
         return path
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" '
-                'sandbox="allow-scripts" style="width: 100%; height: 760px; border: 0">'
-                "</iframe>")
+        return iframe(self.html(), 760)
 
 
 def _floats(name: str, xs: object, n: int) -> list[float]:

@@ -26,13 +26,7 @@ from weightgrad.nn import Layer
 def reference_grads(root: Value) -> dict[int, float]:
     """d root / d node for every node, by the textbook algorithm: a node passes its gradient
     to its parents only after all of its children (every edge, duplicates counted) have."""
-    nodes: dict[int, Value] = {}
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        if id(v) not in nodes:
-            nodes[id(v)] = v
-            stack.extend(v.parents)
+    nodes = {id(v): v for v in _all_nodes(root)}
     waiting = dict.fromkeys(nodes, 0)
     for v in nodes.values():
         for p in v.parents:
