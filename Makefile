@@ -11,11 +11,11 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,demos]'
+	$(PY) -m pip install --quiet -e '.[dev,demos,interop]'
 	touch $(STAMP)
 
 LESSONS := worked_examples moons initialization optimizers regularization transfer \
-           pruning quantization shared_weights attention
+           pruning quantization shared_weights attention digits convolution
 
 demo: $(STAMP)
 	rm -f out/pictures.json

@@ -4,9 +4,10 @@
     python -m benchmarks.bench --quick    # smaller sizes, fewer repeats (a smoke run)
     python -m benchmarks.bench --json out/bench.json
 
-Measures (1) a moons training step, three ways, after checking all three agree;
-(2) backward through a 1,000,000-op chain (and that micrograd's recursion fails at 1,000);
-(3) nodes per second building and back-propagating a wide graph; (4) traced bytes per graph
+Measures (1) a moons training step, three ways, after checking all three agree; (1b) an
+epoch of the digits lesson against plain Python and a 32-sample digits step against micrograd
+(benchmarks/digits.py), each checked to agree first; (2) backward through a 1,000,000-op
+chain (and that micrograd's recursion fails at 1,000); (3) nodes per second building and back-propagating a wide graph; (4) traced bytes per graph
 node; (5) drawing and rendering MLP(2, [16, 16, 1])'s graph as SVG; (6) import time in a fresh
 interpreter, and that the core loads neither graphviz nor subprocess. Progress goes to stderr,
 the table to stdout. A missed target prints MISS and the exit status stays 0; contenders
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fanout, graphs, imports, moons, network_page, playground
+from benchmarks import digits, fanout, graphs, imports, moons, network_page, playground
 from benchmarks.harness import environment
 from benchmarks.report import Row, header, number, ratio, table, times, verdict
 
@@ -31,7 +32,7 @@ MEASUREMENT_KEYS = (
     "moons_step_ms", "chain_backward_s", "wide_forward_nodes_per_s",
     "wide_backward_nodes_per_s", "bytes_per_node_forward", "bytes_per_node_after_backward",
     "svg_render_s", "import_ms", "fanout_svg_s", "playground_edit_ms",
-    "network_page_steps_per_s",
+    "network_page_steps_per_s", "digits_epoch_s", "digits_step_ms",
 )
 TARGET_X_MICROGRAD = 50.0  # weightgrad's step at least this many times faster than micrograd's
 TARGET_X_PLAIN = 3.0  # and at most this many times the hand-written plain-Python step
@@ -56,12 +57,17 @@ class Sizes:
     memory_nodes: int = 100_000
     svg_repeats: int = 3
     import_repeats: int = 7
+    digits_batches: int | None = None  # None: the whole epoch (45 batches of 32)
+    digits_repeats: int = 5
+    digits_step_samples: int = 32
+    digits_step_repeats: tuple[tuple[str, int], ...] = (("weightgrad", 10), ("micrograd", 3))
 
 
 FULL = Sizes()
 QUICK = Sizes(moons_repeats=(("weightgrad", 3), ("micrograd", 1), ("plain", 3)),
               chain_ops=100_000, wide_nodes=20_000, memory_nodes=20_000, svg_repeats=1,
-              import_repeats=1)
+              import_repeats=1, digits_batches=4, digits_repeats=1, digits_step_samples=4,
+              digits_step_repeats=(("weightgrad", 1), ("micrograd", 1)))
 
 
 def progress(message: str) -> None:
@@ -72,6 +78,11 @@ def run(sizes: Sizes) -> dict[str, Any]:
     """Take every measurement; the raw results, keyed by measurement."""
     progress("moons step: agreement check, then round-robin timing")
     out: dict[str, Any] = {"moons": moons.measure(dict(sizes.moons_repeats))}
+    progress("digits: an epoch against plain Python, a step against micrograd (agreement "
+             "checked first)")
+    out["digits_epoch"] = digits.measure_epoch(sizes.digits_batches, sizes.digits_repeats)
+    out["digits_step"] = digits.measure_step(sizes.digits_step_samples,
+                                             dict(sizes.digits_step_repeats))
     progress(f"backward through a {sizes.chain_ops:,}-op chain")
     out["chain"] = graphs.chain_backward(sizes.chain_ops, sizes.chain_repeats)
     out["micrograd_chain"] = graphs.micrograd_chain(sizes.micrograd_chain_ops)
@@ -97,6 +108,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
     ms, chain, wide, mem, svg = (raw["moons"]["ms"], raw["chain"], raw["wide"], raw["memory"],
                                  raw["svg"])
     imp, pg, net = raw["imports"]["ms"], raw["playground"], raw["network_page"]
+    dg = digits.report(raw["digits_epoch"], raw["digits_step"])
     ratios = {
         "moons_x_faster_than_micrograd": ratio(ms["micrograd"], ms["weightgrad"]),
         "moons_x_plain_step": ratio(ms["weightgrad"], ms["plain"]),
@@ -108,6 +120,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                                                          mem["forward"]["weightgrad"]),
         "bytes_after_backward_micrograd_over_weightgrad": ratio(
             mem["backward"]["micrograd"], mem["backward"]["weightgrad"]),
+        **dg["ratios"],
     }
 
     def target(text: str, value: float | None, ok: bool) -> dict[str, Any]:
@@ -138,6 +151,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                                          mem["forward"]["weightgrad"] <= TARGET_BYTES),
         "svg_render_s": target(f"< {TARGET_SVG_S:g} s", svg["s"],
                                svg["s"] is not None and svg["s"] < TARGET_SVG_S),
+        **dg["targets"],
     }
     result = {
         "meta": meta,
@@ -156,6 +170,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             "playground_edit_ms": {} if pg["ms"] is None else {"weightgrad": pg["ms"]},
             "network_page_steps_per_s": {} if net["steps_per_s"] is None
             else {"weightgrad": net["steps_per_s"]},
+            **dg["measurements"],
         },
         "ratios": ratios,
         "targets": targets,
@@ -167,7 +182,8 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
                     "memory": {"n_ops": mem["n_ops"]},
                     "svg": {k: svg[k] for k in ("renderer", "nodes", "svg_bytes")},
                     "imports_loaded": raw["imports"]["loaded"],
-                    "playground": raw["playground"], "network_page": net},
+                    "playground": raw["playground"], "network_page": net,
+                    "digits": dg["details"], "digits_note": dg["note"]},
     }
     rep = raw["moons"]["repeats"]
     ok = {k: verdict(t["ok"]) for k, t in targets.items()}
@@ -179,6 +195,7 @@ def summarize(raw: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any]
             f"{rep['weightgrad']}/{rep['micrograd']}/{rep['plain']}"),
         Row("moons step vs plain Python", ratio=times(x_plain, "the plain-Python step"),
             target=targets["moons_x_plain_step"]["target"], ok=ok["moons_x_plain_step"]),
+        *dg["rows"],
         Row(f"backward, {chain['n_ops']:,}-op chain, s", chain["error"] or number(chain["s"]),
             raw["micrograd_chain"], target=targets["chain_backward_s"]["target"],
             ok=ok["chain_backward_s"], n=str(chain.get("repeats", 1))),
@@ -241,6 +258,7 @@ def notes(result: dict[str, Any]) -> str:
         f"wide graph: {d['wide']['width']:,} wide, {d['wide']['depth']} deep, ops + * relu "
         f"(micrograd 0.1.0 has no tanh); chain build (forward) "
         f"{number(d['chain'].get('build_s'))} s; SVG renderer: {d['svg']['renderer']}",
+        d["digits_note"],
     ])
 
 

@@ -52,6 +52,17 @@ def pyplot() -> Any:
     return plt
 
 
+def sign_colormap() -> Any:
+    """A diverging matplotlib colour map in weightgrad's sign colours (engine.palette):
+    orange for negative, white at 0, blue for positive. Use it with vmin = -vmax so that 0
+    is white."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from weightgrad.engine.palette import NEGATIVE, POSITIVE
+
+    return LinearSegmentedColormap.from_list("weightgrad_sign", [NEGATIVE, "#ffffff", POSITIVE])
+
+
 def save_figure(fig: Any, path: Path) -> Path:
     """Write a matplotlib figure as SVG without a date, so the same run gives the same bytes,
     and close it. (Graphviz pictures are written with weightgrad.engine.save_svg.)"""

@@ -3,8 +3,10 @@ and `weightgrad play EXPR NAME=VALUE ... --html PATH [--params NAME,...] [--targ
 
 The expression is read by `engine.expr`'s own parser, never by Python. Every mistake a user
 can make (a bad expression or NAME=VALUE, an output path that cannot be written, a usage error,
-a graph too large to draw) ends the same way: one line on stderr, `weightgrad: error: ...`,
-and exit status 2. Anything else is a bug and keeps its traceback. Success exits 0.
+a graph too large to draw, a renderer that fails) ends the same way: one line on stderr,
+`weightgrad: error: ...`, and exit status 2, with no file written. So does a stdout that cannot
+be written (a full disk); a closed pipe (`| head -1`) ends quietly with status 141. Anything
+else is a bug and keeps its traceback. Success exits 0.
 """
 
 from __future__ import annotations
@@ -14,23 +16,29 @@ import json
 import math
 import sys
 import textwrap
-from pathlib import Path
+from collections.abc import Callable
 
 from . import ops
 from .cli_args import (
     ArgumentParser,
     Exit,
+    OutputError,
     UsageError,
     check_writable,
+    flush_stdout,
     one_line,
     parse_assignment,
     parse_assignments,
+    say,
+    shown,
+    stdout_failed,
+    write_all,
 )
 from .draw import GraphTooLarge, draw_graph
 from .explain import Explanation, explain
 from .expr import ExprError, evaluate
 from .playground import Playground
-from .render import RendererNotFound, RenderTimeout, save_svg
+from .render import RendererNotFound, RenderError, render_svg
 from .value import Value
 
 EXAMPLE = 'weightgrad explain "x1*w1 + x2*w2 + b" x1=5 w1=0.7 x2=2 w2=0.3 b=1'
@@ -61,7 +69,12 @@ example:
 
 def _functions_help() -> str:
     names = " ".join(f"{name}()" for name in ops.functions())
-    return textwrap.fill(names, width=88, initial_indent="    ", subsequent_indent="    ")
+    text = textwrap.fill(names, width=88, initial_indent="    ", subsequent_indent="    ")
+    two = [name for name, op in ops.functions().items() if op.arity == 2]
+    if two:  # said here, so that `max(x)` is no surprise
+        text += (f"\n  {', '.join(two)} take{'s' * (len(two) == 1)} two arguments "
+                 f"({two[0]}(x, y)), the others one.")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,8 +129,8 @@ def _json(root: Value, leaves: dict[str, Value]) -> str:
 
 
 # The drawing modules' errors that are the user's to fix: too big a graph, no renderer, a
-# layout past its time limit.
-_PICTURE_ERRORS = (GraphTooLarge, RendererNotFound, RenderTimeout)
+# renderer that fails or takes longer than its time limit (RenderTimeout is a RenderError).
+_PICTURE_ERRORS = (GraphTooLarge, RendererNotFound, RenderError)
 
 
 def _explain(root: Value) -> Explanation:
@@ -127,22 +140,16 @@ def _explain(root: Value) -> Explanation:
         raise UsageError(str(e)) from None
 
 
-def _save_svg(root: Value, path: str) -> Path:
+def _render(make: Callable[[], str]) -> str:
+    """A picture's or page's text; the user's picture errors as a UsageError."""
     try:
-        return save_svg(draw_graph(root), path)
+        return make()
     except _PICTURE_ERRORS as e:
         raise UsageError(str(e)) from None
-    except OSError as e:  # the renderer's own failures are RenderError, not OSError
-        raise UsageError(f"cannot write --svg {path}: {e.strerror or e}") from None
 
 
-def _save_html(page: Explanation | Playground, title: str, path: str) -> Path:
-    try:
-        return page.save_html(path, title)
-    except _PICTURE_ERRORS as e:
-        raise UsageError(str(e)) from None
-    except OSError as e:
-        raise UsageError(f"cannot write --html {path}: {e.strerror or e}") from None
+def _title(expr: str) -> str:
+    return " ".join(expr.split())  # the page's title: the expression on one line
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -155,15 +162,17 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.json or args.svg is not None:
         root.backward()
     output = _json(root, leaves) if args.json or explanation is None else explanation.table()
-    written = []  # every file is written before anything is printed
+    outputs = []  # every file is rendered, then all are written, then anything is printed
     if args.svg is not None:
-        written.append(_save_svg(root, args.svg))
+        outputs.append(("--svg", args.svg, _render(lambda: render_svg(draw_graph(root)))))
     if explanation is not None and args.html is not None:
-        written.append(_save_html(explanation, args.expr, args.html))
-    print(output)
+        outputs.append(("--html", args.html,
+                        _render(lambda: explanation.html(_title(args.expr)))))
+    written = write_all(outputs)
+    say(output)
     if not args.json:
         for path in written:
-            print(f"wrote {path}")
+            say(f"wrote {shown(path)}")
     return 0
 
 
@@ -183,15 +192,15 @@ def run_play(args: argparse.Namespace) -> int:
         page = Playground(root, [leaves[name] for name in params], args.target, args.tol)
     except (ValueError, *_PICTURE_ERRORS) as e:
         raise UsageError(str(e)) from None
-    path = _save_html(page, args.expr, args.html)
+    [path] = write_all([("--html", args.html, _render(lambda: page.html(_title(args.expr))))])
     if args.json:
-        print(json.dumps({"html": str(path), "leaves": {n: v.data for n, v in leaves.items()},
-                          "params": params, "target": args.target, "tol": args.tol}))
+        say(json.dumps({"html": str(path), "leaves": {n: v.data for n, v in leaves.items()},
+                        "params": params, "target": args.target, "tol": args.tol}))
         return 0
-    print(f"weights the step button moves: {', '.join(params) or 'none'}")
+    say(f"weights the step button moves: {', '.join(params) or 'none'}")
     if args.target is not None:
-        print(f"goal: {root.label or 'the result'} = {args.target:g} (within {args.tol:g})")
-    print(f"wrote {path} (open it in a browser)")
+        say(f"goal: {root.label or 'the result'} = {args.target:g} (within {args.tol:g})")
+    say(f"wrote {shown(path)} (open it in a browser)")
     return 0
 
 
@@ -204,19 +213,25 @@ def _finite(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 success, 2 user error)."""
+    """Run the command line; returns the exit status (0 success, 2 user error, 141 when the
+    reader of stdout went away, as for any program a closed pipe stops)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(sys.stdout)
-            raise UsageError("a command is required (try: weightgrad explain ...)")
-        return run_play(args) if args.command == "play" else run_explain(args)
-    except Exit as e:
-        return e.status
+        try:
+            args = parser.parse_args(argv)
+            if args.command is None:
+                parser.print_help(sys.stdout)
+                raise UsageError("a command is required (try: weightgrad explain ...)")
+            status = run_play(args) if args.command == "play" else run_explain(args)
+        except Exit as e:
+            status = e.status
+        flush_stdout()  # a full disk or a closed pipe shows here, not in Python's exit
+        return status
     except (ExprError, UsageError) as e:
         print(f"weightgrad: error: {one_line(str(e))}", file=sys.stderr)
         return 2
+    except (OutputError, BrokenPipeError) as e:  # argparse's --help prints on its own
+        return stdout_failed(e)
 
 
 if __name__ == "__main__":

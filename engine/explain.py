@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import files
 from .autograd import accumulation_order, topological_order
 from .names import MAX_NODES, GraphTooLarge, check_root, check_size, fmt, node_names
-from .value import Value
+from .value import Value, check_label
 
 if TYPE_CHECKING:
     from .render import Graph
@@ -147,26 +148,18 @@ class Explanation:
     def save_frames(self, folder: str | Path, prefix: str = "step") -> list[Path]:
         folder = Path(folder)
         svgs = self.svg_frames()  # refuses a story too long to draw before touching the disk
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for k, svg in enumerate(svgs, 1):
-            path = folder / f"{prefix}_{k:03d}.svg"
-            path.write_text(svg, encoding="utf-8")
-            paths.append(path)
-        return paths
+        return [files.write_atomic(folder / f"{prefix}_{k:03d}.svg", svg, "the picture",
+                                   make_folder=True) for k, svg in enumerate(svgs, 1)]
 
     def html(self, title: str = "Backpropagation, step by step") -> str:
         """One self-contained HTML page (inline SVG, no network) stepping through the story."""
         from .explain_html import render_page
 
-        return render_page(title, self.frames())
+        return render_page(check_label(title, "explain: title"), self.frames())
 
     def save_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> Path:
-        path = Path(path)
         page = self.html(title)  # refuses a story too long to draw before touching the disk
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-        return path
+        return files.write_atomic(path, page, "the page", make_folder=True)
 
 
 def explain(root: Value) -> Explanation:

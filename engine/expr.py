@@ -3,7 +3,8 @@
 Our own tokenizer and precedence-climbing parser read the text (never eval, exec, compile or
 ast.parse): numbers, names, parentheses, + - * / ** with Python's precedence and associativity
 (-x**2 == -(x**2), 2**3**2 == 2**9, 2**-1 == 0.5) and calls of the op catalogue's functions
-(`engine.ops.functions()`: exp, log, tanh, relu, ..., and any op defined with `ops.define`).
+(`engine.ops.functions()`: exp, log, tanh, relu, ..., and any op defined with `ops.define`),
+each with as many arguments, separated by commas, as its op takes (`Op.arity`: `max(x, y)`).
 Anything else is an `ExprError` naming the problem and its column; length and nesting are
 bounded so that hostile text fails fast instead of exhausting memory or the recursion limit.
 """
@@ -27,12 +28,12 @@ NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 NUMBER = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 _TOKEN = re.compile(rf"(?P<num>{NUMBER})|(?P<name>{NAME})"
-                    r"|(?P<op>\*\*|[-+*/()])|(?P<space>[ \t\r\n]+)")
+                    r"|(?P<op>\*\*|[-+*/(),])|(?P<space>[ \t\r\n]+)")
 _NUMBER_TAIL = re.compile(r"[A-Za-z0-9_.]+")  # glued onto a number, it makes it malformed
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}  # precedence; signs and ** bind tighter
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
                "**": operator.pow}
-_HINTS = {"^": "use ** for powers", ",": "functions take one argument", ".": "no attributes"}
+_HINTS = {"^": "use ** for powers", ".": "no attributes"}
 
 
 class ExprError(ValueError):
@@ -66,6 +67,7 @@ class Binary:
 class Call:
     func: str  # the name of a function op of the catalogue
     arg: Node
+    arg2: Node | None = None  # the second argument of a two-operand function (max)
 
 
 Node: TypeAlias = "Num | Name | Unary | Binary | Call"
@@ -147,7 +149,7 @@ class _Parser:
                 raise ExprError(f"unknown function {word!r} at column {col} "
                                 f"(known: {', '.join(functions)})")
             self.take()
-            return Call(word, self.group(col, depth + 1))
+            return self.call(word, col, functions[word].arity, depth + 1)
         if kind == "name" and word in functions:
             raise ExprError(f"function {word!r} at column {col} needs parentheses: {word}(...)")
         if kind == "name":
@@ -164,6 +166,21 @@ class _Parser:
             raise ExprError(f"expected ')' at column {token[2]} to close the '(' at column "
                             f"{open_col}, got {_describe(token)}")
         return inner
+
+    def call(self, func: str, col: int, arity: int, depth: int) -> Call:
+        """The arguments of `func(`, separated by commas, up to its ')': exactly `arity`."""
+        args = [self.expression(depth)]
+        while self.peek("op", ","):
+            self.take()
+            args.append(self.expression(depth))
+        token = self.take()
+        if token[:2] != ("op", ")"):
+            raise ExprError(f"expected ',' or ')' at column {token[2]} in the call of {func!r} "
+                            f"at column {col}, got {_describe(token)}")
+        if len(args) != arity:
+            raise ExprError(f"function {func!r} at column {col} takes {arity} argument"
+                            f"{'s' * (arity > 1)}, got {len(args)}")
+        return Call(func, *args)
 
 
 def parse(text: str) -> Node:
@@ -188,7 +205,9 @@ def _operands(node: Node) -> tuple[Node, ...]:
         return (node.left,) if literal else (node.left, node.right)
     if isinstance(node, Unary):
         return (node.operand,)
-    return (node.arg,) if isinstance(node, Call) else ()
+    if isinstance(node, Call):
+        return (node.arg,) if node.arg2 is None else (node.arg, node.arg2)
+    return ()
 
 
 def _postorder(node: Node) -> Iterator[Node]:
@@ -223,7 +242,7 @@ def _combine(node: Node, args: list[Value], leaves: dict[str, Value]) -> Value:
     if isinstance(node, Unary):
         return -args[0] if node.op == "-" else args[0]
     if isinstance(node, Call):
-        return apply(_function(node.func), args[0])
+        return apply(_function(node.func), *args)
     if len(args) == 1:
         return args[0] ** node.right.value  # Value ** float: the engine's "**c" op
     return _ARITHMETIC[node.op](*args)

@@ -23,6 +23,18 @@ def div(a: float, b: float) -> float:
         return math.copysign(INF, a) * math.copysign(1.0, b)
 
 
+def digits(n: int) -> int:
+    """How many decimal digits |n| has, without converting it to text (which Python refuses
+    past 4300 digits): for messages about integers too large for a float."""
+    n = abs(n)
+    d = max(1, int(n.bit_length() * 0.30102999566398120))  # log10(2)
+    while 10 ** d <= n:
+        d += 1
+    while d > 1 and 10 ** (d - 1) > n:
+        d -= 1
+    return d
+
+
 def exp(x: float) -> float:
     try:
         return math.exp(x)
@@ -34,6 +46,13 @@ def log(x: float) -> float:
     if x > 0.0:
         return math.log(x)
     return -INF if x == 0.0 else NAN  # also nan for nan
+
+
+def log1p(x: float) -> float:
+    """log(1 + x), exact for tiny x where 1 + x rounds; -inf at -1, nan below (IEEE)."""
+    if x > -1.0:
+        return math.log1p(x)
+    return -INF if x == -1.0 else NAN  # also nan for nan
 
 
 def power(a: float, b: float) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .value import Value
+from .value import Value, check_label
 
 MAX_NODES = 2000  # Values per picture; past this a drawing is unreadable and slow to lay out
 
@@ -38,7 +38,11 @@ def fmt(x: float) -> str:
 
 
 def node_names(order: list[Value]) -> dict[int, str]:
-    """A name per node (by id): its label; a constant's value; else n1, n2, ... in order."""
+    """A name per node (by id): its label; a constant's value; else n1, n2, ... in order,
+    skipping any name a label already has (`n1*x + n2` with leaves named n1 and n2 gets n3,
+    n4, ...), so a generated name never reads as a user's. Every label is checked here too
+    (`value.check_label`), since `.label` can be set after the Value was made."""
+    taken = {check_label(v.label, "a Value's label") for v in order if v.label}
     names: dict[int, str] = {}
     count = 0
     for v in order:
@@ -48,6 +52,8 @@ def node_names(order: list[Value]) -> dict[int, str]:
             names[id(v)] = fmt(v.data)
         else:
             count += 1
+            while f"n{count}" in taken:
+                count += 1
             names[id(v)] = f"n{count}"
     return names
 

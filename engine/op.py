@@ -41,10 +41,13 @@ class Op:
       page's IEEE helpers `pow`, `log`, `exp`, `sigmoid`, `powBaseGrad`, `powExponentGrad`,
       which behave as `engine.floats`. For a quotient (`over`), the numerator, as `local`.
 
+    - `arity`: how many operands a function op takes, 1 or 2. A two-operand function (`max`)
+      has a two-number forward and a `template` ("max({a}, {b})"); its Value method takes
+      the second operand as its argument (`a.max(b)`), and the expression language calls it
+      with two arguments (`max(x, y)`).
+
     Later work adds a field the same way, with a default that means "not given", read only
-    by the view that needs it; no existing entry changes. A two-operand function (`max`) is
-    an entry with `function=True`, a two-number forward and a `template` "max({a}, {b})";
-    the generated method and the parser then read its arity, a field `arity: int = 1`.
+    by the view that needs it; no existing entry changes.
     """
 
     name: str
@@ -60,6 +63,7 @@ class Op:
     saturated: Callable[[float], bool] | None = None
     family: Callable[..., Op] | None = None
     js: tuple[str, ...] = ()
+    arity: int = 1
 
     def derivatives(self, out: float, *args: float) -> tuple[float, ...]:
         """d out / d parent for each parent, as numbers (quotients divided out)."""

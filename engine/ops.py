@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable
 from numbers import Real
 
-from .floats import div, exp, log, power, sigmoid
+from .floats import div, exp, log, log1p, power, sigmoid
 from .op import Op, js_number
 
 
@@ -69,6 +69,8 @@ def register(op: Op) -> Op:
         raise ValueError(f"op name {name!r} must be an identifier that does not start with '_'")
     if name in _BUILTIN:
         raise ValueError(f"{name!r} is a built-in op of the catalogue; choose another name")
+    if isinstance(op.arity, bool) or op.arity not in (1, 2):  # `apply` takes one or two
+        raise ValueError(f"op {name!r}: arity must be 1 or 2, got {op.arity!r}")
     for listener in _listeners:  # first, so that a listener's refusal changes nothing
         listener(name, op)
     _REGISTRY[name] = op
@@ -215,6 +217,25 @@ def _leaky_relu(s: float) -> Op:
 
 
 LEAKY_RELU = _builtin(leaky_relu(0.01))
+
+
+# max(a, b): the whole gradient goes to the operand that is the result, the first on a tie, as
+# torch.nn.functional.max_pool2d's backward sends a window's gradient to its argmax, the first
+# largest element (torch.maximum splits a tie in half instead); a nan is passed on, as
+# torch.maximum does (nan >= b is False: a != a asks for it). nn.MaxPool2d chains these.
+MAX = _builtin(Op("max", "max", lambda a, b: a if a >= b or a != a else b,
+                  lambda out, a, b: (1.0, 0.0) if a >= b or a != a else (0.0, 1.0),
+                  ("[{a} >= {b}]", "[{a} < {b}]"), function=True, template="max({a}, {b})",
+                  arity=2, js=("a >= b || a !== a ? a : b", "a >= b || a !== a ? 1 : 0",
+                               "a >= b || a !== a ? 0 : 1")))
+
+
+# log(1 + x) without rounding 1 + x first (torch.log1p): exact where x is tiny, which a stable
+# binary cross-entropy needs (log(1 + e^-30) computed as a log of 1 + e^-30 is off by 3e-3).
+# d/dx = 1 / (1 + x), finite for every x > -1 (1 + x is then at least 2^-53).
+LOG1P = _builtin(Op("log1p", "log1p", log1p, lambda out, a: (div(1.0, 1.0 + a),),
+                    ("1/(1 + {a})",), function=True,
+                    js=("Math.log1p(a)", "1 / (1 + a)")))
 
 
 def _wsum_forward(*args: float) -> float:

@@ -26,11 +26,12 @@ from collections.abc import Iterable
 from numbers import Real
 from pathlib import Path
 
+from . import files
 from .autograd import accumulation_order, topological_order
 from .names import MAX_NODES, check_root, check_size, is_parameter, kind, node_names
 from .ops import Op
 from .page import iframe
-from .value import Value
+from .value import Value, check_label
 
 CELL_WIDTH = 104  # points: room for "data -1.23457e+100" when the page rewrites a number
 
@@ -122,6 +123,7 @@ class Playground:
         from .playground_page import render_page
         from .render import render_svg
 
+        check_label(title, "playground: title")
         grads = Explanation(self.root).grads  # Python's numbers for the first picture
         picture = render_graph(self.root, self.order, self.names, grads=grads,
                                cell_width=CELL_WIDTH, params=self.params)
@@ -130,11 +132,8 @@ class Playground:
         return render_page(title, inline_svg(render_svg(picture), "pg-"), data, ops)
 
     def save_html(self, path: str | Path, title: str = "weightgrad playground") -> Path:
-        path = Path(path)
         page = self.html(title)  # a graph the page cannot take is refused before any write
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-        return path
+        return files.write_atomic(path, page, "the page", make_folder=True)
 
     def _repr_html_(self) -> str:
         return iframe(self.html(), 640)

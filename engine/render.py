@@ -19,6 +19,8 @@ from pathlib import Path
 
 import graphviz
 
+from . import files
+
 # A render that takes longer than this is refused in one line instead of hanging a lesson,
 # a notebook or the CLI; callers that render many pictures (the stepper page) share one limit.
 TIMEOUT_SECONDS = 30.0
@@ -84,12 +86,9 @@ def _too_slow(timeout: float) -> str:
 
 
 def save_svg(digraph: graphviz.Digraph | str, path: str | Path) -> Path:
-    """Render and write an SVG file (creating its folder); returns the path."""
-    path = Path(path)
-    svg = render_svg(digraph)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(svg, encoding="utf-8")
-    return path
+    """Render and write an SVG file (creating its folder), atomically (engine.files: a failed
+    write leaves any old file whole); returns the path."""
+    return files.write_atomic(path, render_svg(digraph), "the picture", make_folder=True)
 
 
 class Graph(graphviz.Digraph):

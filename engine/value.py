@@ -15,11 +15,13 @@ tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from numbers import Real
 from typing import TypeAlias
 
 from . import autograd, ops
+from .floats import digits
 from .ops import Op
 
 Number: TypeAlias = "int | float"
@@ -34,8 +36,30 @@ def _to_float(x: object, what: str) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{what} {x!r:.60} is too large for a float") from None
+            size = f"an integer of {digits(x)} digits" if isinstance(x, int) else f"{x!r:.60}"
+            raise OverflowError(f"{what} is {size}, too large for a float (at most about "
+                                "1.8e308)") from None
     raise TypeError(f"{what} must be a real number or a Value, got {type(x).__name__}: {x!r}")
+
+
+def check_label(label: object, what: str = "Value label") -> str:
+    """`label` if it is text every view can show; TypeError for a non-str, ValueError for a
+    character that no picture, page or terminal can carry as text: a control character
+    (U+0000-U+001F, U+007F-U+009F: line breaks and escape sequences included), a lone
+    surrogate (it cannot be written as UTF-8 at all) or U+FFFE/U+FFFF (not allowed in XML)."""
+    if type(label) is not str:
+        if isinstance(label, str):  # a str subclass: its own methods could lie to the views
+            return check_label(str(label), what)
+        raise TypeError(f"{what} must be a str, got {type(label).__name__}: {label!r:.60}")
+    bad = _UNPRINTABLE.search(label)
+    if bad:
+        raise ValueError(f"{what} {label!r:.80} has the character U+{ord(bad[0]):04X} at "
+                         f"position {bad.start()}; it must be printable text (no control "
+                         "characters, no lone surrogates)")
+    return label
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class Value:
@@ -46,7 +70,7 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _to_float(data, "Value data")
         self.grad = 0.0
-        self.label = label
+        self.label = label if type(label) is str and not label else check_label(label)
         self._op: Op | None = None
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
@@ -79,6 +103,11 @@ class Value:
     def backward(self) -> None:
         """Fill `.grad` on every node this Value depends on (d self / d node)."""
         autograd.backward(self)
+
+    def __bool__(self) -> bool:
+        """The truth of `.data`, as PyTorch gives for a one-element tensor: False for 0.0
+        (and -0.0), True otherwise, nan included (`if loss:` means `if loss.data != 0:`)."""
+        return self.data != 0.0
 
     # -- ops: each is one catalogue entry from engine.ops applied to Values ---------------
     # + and * are written out and unary ops skip `apply`'s generality: they are most of every
@@ -154,7 +183,12 @@ def _method(op: Op) -> Callable[..., Value]:
     """The Value method of a function op: `v.relu()`, `v.leaky_relu(0.1)` (another member of
     the op's family), as fast as a hand-written `_record(op.forward(v.data), op, v, None)`."""
     forward, family = op.forward, op.family
-    if family is None:
+    if op.arity == 2:  # v.max(w): the second operand is the argument, a Value or a number
+        def method(self: Value, other: Operand) -> Value:
+            if type(other) is not Value:
+                other = _operand(other, op)
+            return _record(forward(self.data, other.data), op, self, other)
+    elif family is None:
         def method(self: Value) -> Value:
             return _record(forward(self.data), op, self, None)
     else:
@@ -162,9 +196,10 @@ def _method(op: Op) -> Callable[..., Value]:
             chosen = family(*params, **named) if params or named else op
             return _record(chosen.forward(self.data), chosen, self, None)
     method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
-    words = ", ".join(op.local_text(["self"], "out"))
-    method.__doc__ = (f"{op.expression(['self'])}: the catalogue's {op.name!r} op (engine.ops)"
-                      + (f"; d/dself = {words}." if words else ".")
+    operands = ["self", "other"][:op.arity]
+    words = ", ".join(f"d/d{n} = {t}" for n, t in zip(operands, op.local_text(operands, "out")))
+    method.__doc__ = (f"{op.expression(operands)}: the catalogue's {op.name!r} op (engine.ops)"
+                      + (f"; {words}." if words else ".")
                       + (" Arguments pick another member of its family." if family else ""))
     method._op = op  # type: ignore[attr-defined]  # marks a generated method
     return method

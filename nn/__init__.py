@@ -13,6 +13,7 @@ from . import attention, flow, init, optim, prune, quantize, serialization
 from .activation_modules import LeakyReLU, ReLU, Sigmoid, Tanh
 from .attention import SelfAttention
 from .conv import Conv1d
+from .conv2d import Conv2d
 from .data import load_digits, make_moons
 from .layers import MLP, Layer, Neuron
 from .linear import Linear
@@ -26,21 +27,29 @@ from .losses import (
     mse_loss,
     softmax,
 )
+from .model_files import load_model
+from .moe import MixtureOfExperts
 from .module import IncompatibleKeys, Module
+from .multihead import MultiheadAttention
 from .network_playground import network_playground  # no Graphviz until a page is made
 from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm
 from .parameter import Parameter, is_trainable
+from .pooling import MaxPool2d
 from .rnn import RNNCell, unroll
 from .sequential import Flatten, Sequential
+from .torch_source import to_torch_source
 from .weight_groups import WeightGroup
 
 # Pictures load Graphviz (draw_network) or an XML writer (draw_weights), so they are imported
 # on first use (PEP 562): training needs neither. name -> the module that defines it.
-_LAZY = {"draw_network": "draw", "draw_weights": "hinton"}
+_LAZY = {"draw_network": "draw", "draw_weights": "hinton",
+         # safetensors files need numpy and safetensors (the interop extra)
+         "save_safetensors": "safetensors_io", "load_safetensors": "safetensors_io"}
 
 if TYPE_CHECKING:
     from .draw import draw_network
     from .hinton import draw_weights
+    from .safetensors_io import load_safetensors, save_safetensors
 
 
 def __getattr__(name: str) -> Any:
@@ -60,13 +69,17 @@ __all__ = [
     "Adam",
     "AdamW",
     "Conv1d",
+    "Conv2d",
     "Flatten",
     "IncompatibleKeys",
     "Layer",
     "LeakyReLU",
     "Linear",
     "Lion",
+    "MaxPool2d",
+    "MixtureOfExperts",
     "Module",
+    "MultiheadAttention",
     "Neuron",
     "Parameter",
     "RNNCell",
@@ -90,13 +103,17 @@ __all__ = [
     "l1_penalty",
     "l2_penalty",
     "load_digits",
+    "load_model",
+    "load_safetensors",
     "make_moons",
     "mse_loss",
     "network_playground",
     "optim",
     "prune",
     "quantize",
+    "save_safetensors",
     "serialization",
     "softmax",
+    "to_torch_source",
     "unroll",
 ]

@@ -21,56 +21,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from weightgrad.engine import Value
-from weightgrad.engine.fused import weighted_sum, weighted_sums
+from weightgrad.engine.fused import weighted_sum
 
 from . import checks
 from . import init as nninit
+from .linear import Linear
 from .losses import softmax
-from .module import Module, ParamEntry
-from .parameter import Parameter
-from .weight_groups import WeightGroup
+from .module import Module
 
 Token = Sequence[Value | float]
-
-
-class Linear(Module):
-    """y = W x + b with W of shape (nout, nin), as torch.nn.Linear; every row one fused Σ node.
-
-    Without a bias each row's Σ ends in a shared constant 0 (not a Parameter, so it is not
-    trained, saved or counted): weighted_sums needs a bias slot.
-    """
-
-    def __init__(self, nin: int, nout: int, bias: bool = True) -> None:
-        self.nin = checks.size("Linear", "nin", nin)
-        self.nout = checks.size("Linear", "nout", nout)
-        self.weight = [[Parameter(0.0) for _ in range(nin)] for _ in range(nout)]
-        self.bias = [Parameter(0.0) for _ in range(nout)] if bias else None
-        zero = Value(0.0)
-        # One tuple (w_1, ..., w_n, b) per row, kept for the module's life: every Σ node of a
-        # row shares it (what makes a fused layer small). Change numbers through `.data`.
-        self._rows = [(*row, self.bias[i] if self.bias else zero)
-                      for i, row in enumerate(self.weight)]
-
-    def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
-        for i, row in enumerate(self.weight):
-            yield f"weight.{i}", row
-        if self.bias is not None:
-            yield "bias", self.bias
-
-    def _own_weight_groups(self) -> Iterator[WeightGroup]:
-        # torch.nn.Linear: weight (out, in), bias (out,) when there is one. SelfAttention's
-        # q, k, v are torch's q_proj_weight, k_proj_weight, v_proj_weight (the three row
-        # blocks of in_proj_weight) and `out` is out_proj.
-        yield WeightGroup.weight("weight", (self.nout, self.nin), self.weight)
-        if self.bias is not None:
-            yield WeightGroup.bias("bias", self.bias)
-
-    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
-        x = checks.numbers("Linear", "x", x, self.nin)  # the same checks as every layer
-        return weighted_sums(self._rows, x)
-
-    def describe(self) -> tuple[str, str]:
-        return f"{self.nin} → {self.nout}", "linear"
 
 
 class SelfAttention(Module):
@@ -92,12 +51,17 @@ class SelfAttention(Module):
         self.seed = checks.seed("SelfAttention", seed)
         self.has_bias, self.has_out = bool(bias), bool(out_proj)
         rng = random.Random(seed)
-        self.q, self.k, self.v = (Linear(d_model, d_model, bias) for _ in range(3))
+        # Each projection is an nn.Linear; what it drew for itself is redrawn here from the
+        # head's own generator, as MultiheadAttention._reset_parameters redraws in_proj.
+        self.q, self.k, self.v = (Linear(d_model, d_model, self.has_bias) for _ in range(3))
         for proj in (self.q, self.k, self.v):
             nninit.xavier_uniform(proj.weight, rng=rng)
-        self.out = Linear(d_model, d_model, bias) if out_proj else None
+        self.out = Linear(d_model, d_model, self.has_bias) if out_proj else None
         if self.out is not None:
             nninit.kaiming_uniform(self.out.weight, a=math.sqrt(5.0), rng=rng)
+        for _, proj in self._children():
+            if proj.bias is not None:
+                nninit.zeros(proj.bias)
         self.label_parameters()
 
     def _children(self) -> Iterator[tuple[str, Module]]:

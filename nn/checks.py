@@ -135,6 +135,18 @@ def size(who: str, name: str, n: object, low: int = 1) -> int:
     return _integer(who, name, n, f"an int >= {low}", low)
 
 
+def pair(who: str, name: str, n: object, low: int = 1) -> tuple[int, int]:
+    """A size for both dimensions of an image, (height, width): one int >= `low` for both, or a
+    pair (tuple or list) of them, as torch.nn's Conv2d and MaxPool2d take (`_pair`)."""
+    requirement = f"an int >= {low} or a pair of them"
+    if type(n) is tuple or type(n) is list:
+        if len(n) != 2:
+            raise wrong_value(who, name, requirement, n, f"{type(n).__name__} of length {len(n)}")
+        return size(who, f"{name}[0]", n[0], low), size(who, f"{name}[1]", n[1], low)
+    k = _integer(who, name, n, requirement, low)
+    return k, k
+
+
 def index(who: str, name: str, i: object, n: int) -> int:
     """A class index among `n` classes: an int in [0, n - 1] (a bool is not a class)."""
     return _integer(who, name, i, f"a class index, an int in [0, {n - 1}]", 0, n - 1)

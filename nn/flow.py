@@ -1,8 +1,9 @@
 """Gradient flow through an MLP as numbers: per layer, how spread out its activations are, how
 many are saturated, and how large its weights' gradients are after one backward pass.
-It takes any model made of dense layers in sequence (an MLP, or a lone Layer or Neuron, a
-stack of one); a layer's weights are its weight groups of kind "weight" (nn/weight_groups.py).
-Anything else (a Conv1d, an RNNCell, attention) is refused in one line saying so.
+It takes any model made of dense layers in sequence (an MLP, a lone Layer, Neuron or Linear,
+a stack of one, or a Sequential of Linears and activations); a layer's weights are its weight
+groups of kind "weight" (nn/weight_groups.py). Anything else (a Conv1d, an RNNCell,
+attention) is refused in one line saying so.
 
     from weightgrad.nn.flow import flow_stats
     for s in flow_stats(MLP(16, [16] * 9 + [1], activation="sigmoid", seed=0), batch):
@@ -39,6 +40,7 @@ from weightgrad.engine import Value, is_grad_enabled
 from . import activations, checks
 from .layers import MLP, Layer, Neuron, layer_stack
 from .losses import _sum
+from .sequential import Sequential
 from .summary import _stats
 
 LossFn = Callable[[list[Value | list[Value]]], Value]
@@ -64,17 +66,19 @@ def is_saturated(activation: str, a: float) -> bool:
     return activations.get(activation).saturated(a)
 
 
-def forward_with_activations(model: MLP | Layer | Neuron, x: Sequence[Value | float]
+def forward_with_activations(model: MLP | Layer | Neuron | Sequential,
+                             x: Sequence[Value | float]
                              ) -> tuple[Value | list[Value], list[list[Value]]]:
     """`model(x)` and, alongside it, every layer's outputs (after its activation), in order.
 
     The output is exactly what `model(x)` returns (a Value for one output neuron, else a
-    list); the last entry of the activations is the output layer's list of Values.
+    list; a Sequential or a Linear always gives a list); the last entry of the activations
+    is the output layer's list of Values.
     """
     layer_stack(model, "forward_with_activations")
     acts = _layer_outputs(model, x)
     out = acts[-1]
-    return (out[0] if len(out) == 1 else out), acts
+    return (out[0] if len(out) == 1 and isinstance(model, (MLP, Layer, Neuron)) else out), acts
 
 
 def _mean_of_squares(outputs: list[Value | list[Value]]) -> Value:
@@ -83,7 +87,7 @@ def _mean_of_squares(outputs: list[Value | list[Value]]) -> Value:
     return _sum(terms) / len(terms)
 
 
-def flow_stats(model: MLP | Layer | Neuron, inputs: Sequence[Sequence[float]],
+def flow_stats(model: MLP | Layer | Neuron | Sequential, inputs: Sequence[Sequence[float]],
                loss_fn: LossFn | None = None) -> list[LayerStats]:
     """Run the batch forward, backpropagate one loss, and return one `LayerStats` per layer.
 
@@ -98,7 +102,8 @@ def flow_stats(model: MLP | Layer | Neuron, inputs: Sequence[Sequence[float]],
     if not is_grad_enabled():  # no graph would be built: every gradient would read 0
         raise RuntimeError("flow_stats needs gradients: call it outside engine.no_grad()")
     batch = checks.sequence("flow_stats", "inputs", inputs, of="input rows", nonempty=True)
-    batch = [checks.numbers("flow_stats", f"inputs[{i}]", x, model.nin)
+    nin = next(g for _, g in layers[0][1].weight_groups() if g.kind == "weight").shape[1]
+    batch = [checks.numbers("flow_stats", f"inputs[{i}]", x, nin)
              for i, x in enumerate(batch)]
     outputs, per_layer = [], [[] for _ in layers]
     for x in batch:
@@ -114,11 +119,17 @@ def flow_stats(model: MLP | Layer | Neuron, inputs: Sequence[Sequence[float]],
     return [_layer_stats(name, layer, rows) for (name, layer), rows in zip(layers, per_layer)]
 
 
-def _layer_outputs(model: MLP | Layer | Neuron, x: Sequence[Value | float]
+def _layer_outputs(model: MLP | Layer | Neuron | Sequential, x: Sequence[Value | float]
                    ) -> list[list[Value]]:
     """Each layer's outputs for one input (a lone Layer or Neuron is a stack of one)."""
     if isinstance(model, MLP):
         return model.layer_outputs(x)
+    if not isinstance(model, (Layer, Neuron)):  # a Sequential's (or a lone Linear's) steps
+        outputs = []
+        for _, step in layer_stack(model, "flow_stats"):
+            x = step.forward(x)
+            outputs.append(x)
+        return outputs
     return [model.forward(x) if isinstance(model, Layer) else [model(x)]]
 
 

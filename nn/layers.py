@@ -20,8 +20,10 @@ from weightgrad.engine.fused import weighted_sums
 from . import checks
 from . import init as nninit
 from .activations import ACTIVATIONS  # name -> Activation, from the op catalogue
+from .linear import Linear
 from .module import Module, ParamEntry
 from .parameter import Parameter
+from .sequential import DenseStep, Sequential
 from .weight_groups import WeightGroup
 
 INITS = ("uniform", "xavier", "xavier_normal", "kaiming", "kaiming_normal")
@@ -203,17 +205,25 @@ class MLP(Module):
 
 
 # What the layer-by-layer tools (draw_network, flow) take, in the words of their refusals.
-DENSE_MODELS = "dense layers in sequence (an MLP, a Layer or a Neuron)"
+DENSE_MODELS = ("dense layers in sequence (an MLP, a Layer, a Neuron, a Linear, or a "
+                "Sequential of Linears and activations)")
 
 
-def layer_stack(model: object, who: str) -> list[tuple[str, Layer | Neuron]]:
+def layer_stack(model: object, who: str) -> list[tuple[str, Layer | Neuron | DenseStep]]:
     """A model made of dense layers as (dotted name, layer) pairs, input side first: an MLP's
-    layers, or a lone Layer or Neuron (a layer of one) named by its class. Anything else is
-    refused with one TypeError line naming what `who` takes."""
+    layers, a lone Layer, Neuron or Linear (a layer of one) named by its class, or a
+    Sequential's Linears with their activations (named by position,
+    `Sequential.dense_steps`). Anything else is refused with one TypeError line naming what
+    `who` takes."""
     if isinstance(model, MLP):
         return list(model._children())  # type: ignore[arg-type]
     if isinstance(model, (Layer, Neuron)):
         return [(type(model).__name__, model)]
+    if isinstance(model, Linear):
+        return [("Linear", DenseStep(model, None))]
+    steps = model.dense_steps() if isinstance(model, Sequential) else None
+    if steps:
+        return steps  # type: ignore[return-value]
     raise checks.wrong_type(who, "model", DENSE_MODELS, model)
 
 

@@ -104,14 +104,16 @@ def binary_cross_entropy(probs: Sequence[Operand], targets: Sequence[Operand]) -
 
 
 def _bce_logit(x: Value, y: Value) -> Value:
-    # PyTorch's stable form, max(x, 0) - x·y + log(1 + exp(-|x|))
+    # PyTorch's stable form, max(x, 0) - x·y + log1p(exp(-|x|))
     # (https://pytorch.org/docs/stable/generated/torch.nn.BCEWithLogitsLoss.html).
     # max and |x| are resolved by x's sign when the graph is built, so each branch is smooth:
     # its gradient is sigmoid(x) - y everywhere, x = 0 included (relu's subgradient at the
     # kink would give -y there), and exp only ever sees -|x| <= 0, so it cannot overflow.
+    # log1p, not log(1 + ...): for a confident logit e^-|x| is tiny and 1 + e^-|x| rounds
+    # (at |x| = 30 the loss came out 3e-3 off, relatively).
     if x.data >= 0.0:
-        return x - x * y + (1 + (-x).exp()).log()
-    return -(x * y) + (1 + x.exp()).log()
+        return x - x * y + (-x).exp().log1p()
+    return -(x * y) + x.exp().log1p()
 
 
 def binary_cross_entropy_with_logits(logits: Sequence[Operand], targets: Sequence[Operand]

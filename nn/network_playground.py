@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from weightgrad.engine import Value
+from weightgrad.engine import Value, files
 from weightgrad.engine.op import Op
 from weightgrad.engine.page import iframe
 from weightgrad.engine.playground import Playground, page_json
@@ -111,11 +111,8 @@ class NetworkPlayground:
 
     def save_html(self, path: str | Path, title: str = "weightgrad: a network training live"
                   ) -> Path:
-        path = Path(path)
         page = self.html(title)  # refused before anything is written
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-        return path
+        return files.write_atomic(path, page, "the page", make_folder=True)
 
     def _repr_html_(self) -> str:
         return iframe(self.html(), 760)

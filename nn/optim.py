@@ -188,20 +188,20 @@ class Lion(Optimizer):
 def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     """Scale grads so their total L2 norm is at most `max_norm`; return the norm before.
 
-    As torch.nn.utils.clip_grad_norm_ (norm_type 2): clip_coef = max_norm / (norm + 1e-6),
-    clamped to 1.0, multiplies every grad, so grads are scaled only when clip_coef < 1. The
-    1e-6 guards a zero norm. Frozen parameters are left out of the norm and left alone, as in
-    PyTorch where they have no grad. A non-finite norm (an inf or NaN grad) is returned and
-    the grads are left as they are, so the caller can see and skip the bad step.
+    As torch.nn.utils.clip_grad_norm_ (norm_type 2, error_if_nonfinite=False): clip_coef =
+    max_norm / (norm + 1e-6), clamped to 1.0, multiplies every grad, so grads are scaled only
+    when clip_coef < 1. The 1e-6 guards a zero norm. Frozen parameters are left out of the
+    norm and left alone, as in PyTorch where they have no grad. A non-finite norm is
+    returned, and the grads are multiplied as PyTorch multiplies them: by 0 for an inf norm
+    (finite grads become 0, an inf grad nan), by nan for a nan norm (every grad nan); check
+    the returned norm to skip such a step.
     """
     params = [p for p in _params(params, "clip_grad_norm", allow_empty=True) if is_trainable(p)]
     max_norm = checks.real("clip_grad_norm", "max_norm", max_norm, 0.0)
     # hypot sums squares without overflow or underflow in the intermediate.
     norm = math.hypot(*[p.grad for p in params])
-    if not math.isfinite(norm):
-        return norm
     clip_coef = max_norm / (norm + 1e-6)
-    if clip_coef < 1.0:
+    if not clip_coef >= 1.0:  # torch.clamp(max=1.0): nan stays nan, and nan scales too
         for p in params:
             p.grad *= clip_coef
     return norm

@@ -10,16 +10,20 @@ mid-write leaves the previous file intact and no temporary file behind.
 
 from __future__ import annotations
 
-import errno
 import json
 import math
-import os
-import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
+from weightgrad.engine import files
+
 FORMAT = "weightgrad"
 FORMAT_VERSION = 1
+# Past this a file is refused before it is read: json.loads needs about ten times a file's size
+# in memory (a 200 MB file took 2.1 GB and 7.5 s), and a weightgrad model big enough to need
+# 64 MB of JSON (about 3 million weights) would take hours per training step anyway.
+MAX_FILE_BYTES = 64 * 2**20
 
 
 def _check_finite(state_dict: dict[str, Any]) -> None:
@@ -32,71 +36,46 @@ def _check_finite(state_dict: dict[str, Any]) -> None:
 
 
 def _named(e: OSError, path: Path) -> OSError:
-    """The same kind of OSError, its message naming the file we were saving."""
-    reason = e.strerror or str(e)
-    message = f"cannot save weights to {path}: {reason}"
-    return type(e)(e.errno, message) if e.errno is not None else type(e)(message)
+    """The same kind of OSError, its message naming the weights file (engine.files.named)."""
+    return files.named(e, path, "weights")
 
 
-def _create_temp(path: Path) -> tuple[int, Path]:
-    """A new, empty temporary file beside `path`. Created with mode 0666 so that the kernel
-    applies the umask, as for any new file (mkstemp would make it 0600)."""
-    for _ in range(100):
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {path}")
+_create_temp = files._create_temp  # the temporary files of every atomic write (engine.files)
 
 
 def save(path: str | Path, state_dict: dict[str, Any], model: str,
          config: dict[str, Any]) -> None:
     """Write `state_dict` to `path` atomically (temp file in the same folder, then rename)."""
     _check_finite(state_dict)
-    path = Path(path)
-    if path.name in ("", ".", "..") or path.is_dir():
-        raise IsADirectoryError(errno.EISDIR,
-                                f"cannot save weights to {path}: {os.strerror(errno.EISDIR)}")
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "model": model,
                 "config": config, "state_dict": state_dict}
-    text = json.dumps(document, indent=1, allow_nan=False)
-    try:
-        fd, tmp = _create_temp(path)
-    except OSError as e:
-        raise _named(e, path) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            if path.exists():  # replacing a file keeps its mode
-                os.fchmod(f.fileno(), path.stat().st_mode & 0o777)
-            _write(f, text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise _named(e, path) from e
-        raise
-
-
-def _write(f: Any, text: str) -> None:
-    # One seam for fault-injection tests: an error here must leave the old file intact.
-    f.write(text)
+    files.write_atomic(path, json.dumps(document, indent=1, allow_nan=False), "weights")
 
 
 def load(path: str | Path) -> dict[str, Any]:
     """The state dict in a file written by `save`; ValueError naming what is wrong."""
+    return load_document(path)["state_dict"]
+
+
+def load_document(path: str | Path) -> dict[str, Any]:
+    """The whole document of a file written by `save` ("model", "config", "state_dict"),
+    checked as `load` checks it (load_model rebuilds the model from it)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no weights file at {path}")
+    data = _read(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte order mark (Windows editors add one) is skipped, as RFC 8259 §8.1
+        # allows a parser to; duplicate keys are refused (which one would win is a guess).
+        document = json.loads(data.decode("utf-8-sig"), parse_int=_int,
+                              object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a weightgrad weights file (not UTF-8 text)") from None
     except RecursionError:
         raise ValueError(f"{path}: not a weightgrad weights file (nested too deeply)") from None
-    except ValueError as e:  # JSONDecodeError, or an integer past Python's digit limit
+    except _Duplicate as e:
+        raise ValueError(f"{path}: not a weightgrad weights file ({e})") from None
+    except ValueError as e:  # JSONDecodeError
         raise ValueError(f"{path}: not a weightgrad weights file (invalid JSON: {e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{path}: not a weightgrad weights file (no \"format\": \"{FORMAT}\")")
@@ -107,4 +86,50 @@ def load(path: str | Path) -> dict[str, Any]:
     state_dict = document.get("state_dict")
     if not isinstance(state_dict, dict):
         raise ValueError(f"{path}: \"state_dict\" is missing or not an object")
-    return state_dict
+    return document
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_FILE_BYTES (a device such as /dev/zero
+    never ends, a FIFO may never open)."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a folder: open() says so below
+        raise ValueError(f"{path}: not a weightgrad weights file (not a regular file)")
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        limit = (f"{MAX_FILE_BYTES // 2**20} MB" if MAX_FILE_BYTES % 2**20 == 0
+                 else f"{MAX_FILE_BYTES} bytes")
+        raise ValueError(f"{path}: larger than the {limit} a weights file may have "
+                         "(nn.serialization.MAX_FILE_BYTES)")
+    return data
+
+
+class LongInteger:
+    """An integer in a file with more digits than any float holds (JSON sets no limit, and
+    Python refuses to read one past 4300 digits): kept as its digit count, so that
+    load_state_dict names its key."""
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def _int(text: str) -> int | LongInteger:
+    # 400 digits: past any float (1.8e308 has 309), short of Python's 4300-digit limit.
+    return int(text) if len(text) <= 400 else LongInteger(text)
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Duplicate(f"the key {twice!r} appears twice in one JSON object")
+    return document

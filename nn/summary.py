@@ -32,14 +32,22 @@ def _numbers(params: list[Any], weights: list[Any]) -> dict[str, Any]:
     mean, std = _stats([p.data for p in weights])
     return {"params": len(params), "trainable": sum(p.requires_grad for p in params),
             "weight_mean": mean, "weight_std": std,
-            "grad_norm": math.sqrt(sum(p.grad * p.grad for p in params))}
+            "grad_norm": math.hypot(*[p.grad for p in params])}
 
 
 def _stats(xs: list[float]) -> tuple[float, float]:
+    """Mean and (population) standard deviation, finite for any finite weights: a weight of
+    1e308 overflows neither the sum (each term is divided by n first when the plain sum
+    overflows) nor the deviations and squares (halved, then math.hypot, which scales;
+    `x ** 2` raised OverflowError). The std is at most half the range, so it always fits."""
     if not xs:
         return math.nan, math.nan
-    mean = sum(xs) / len(xs)
-    return mean, math.sqrt(sum((x - mean) ** 2 for x in xs) / len(xs))
+    n = len(xs)
+    mean = sum(xs) / n
+    if math.isinf(mean) and all(math.isfinite(x) for x in xs):
+        mean = sum(x / n for x in xs)
+    root_n = math.sqrt(n)
+    return mean, 2.0 * math.hypot(*[(x / 2 - mean / 2) / root_n for x in xs])
 
 
 def summary_rows(model: Any) -> list[dict[str, Any]]:
@@ -57,21 +65,27 @@ def summary_rows(model: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _four(x: float, sign: str) -> str:
+    # Four decimals for the numbers weights usually are; four digits past 1e5 (a diverged
+    # weight of 1e308 would otherwise print 309 digits).
+    return f"{x:{sign}.4f}" if abs(x) < 1e5 else f"{x:{sign}.4g}"
+
+
 def summary_table(model: Any) -> str:
     rows = summary_rows(model)
     header = ["layer", "in → out", "activation", "params", "trainable", "weight mean",
               "weight std", "grad norm"]
 
     def numbers(r: dict[str, Any]) -> list[str]:
-        return [str(r["params"]), str(r["trainable"]), f"{r['weight_mean']:+.4f}",
-                f"{r['weight_std']:.4f}", f"{r['grad_norm']:.4g}"]
+        return [str(r["params"]), str(r["trainable"]), _four(r["weight_mean"], "+"),
+                _four(r["weight_std"], ""), f"{r['grad_norm']:.4g}"]
 
     cells = []
     for r in rows:
         cells.append([r["layer"], r["shape"], r["activation"], *numbers(r)])
         cells += [["  " + g["group"], str(g["shape"]), "", *numbers(g)] for g in r["groups"]]
     params = model.parameters()
-    total_grad = math.sqrt(sum(p.grad * p.grad for p in params))
+    total_grad = math.hypot(*[p.grad for p in params])
     cells.append(["total", "", "", str(len(params)), str(sum(p.requires_grad for p in params)),
                   "", "", f"{total_grad:.4g}"])
     widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]

@@ -13,11 +13,13 @@ turn into failures (XPASS) once fixed, so the mark must then be removed.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import random
 import struct
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +28,18 @@ from typing import Any
 import pytest
 
 from weightgrad.engine import (
+    AnomalyError,
     GradcheckError,
     GraphTooLarge,
     RendererNotFound,
     RenderError,
     Value,
+    detect_anomaly,
     draw_graph,
     explain,
+    files,
     gradcheck,
+    playground,
     render_svg,
     save_svg,
 )
@@ -52,10 +58,12 @@ from weightgrad.nn import (
     binary_cross_entropy_with_logits,
     clip_grad_norm,
     cross_entropy,
+    draw_network,
     hinge_loss,
     mse_loss,
     prune,
     quantize,
+    serialization,
     softmax,
 )
 from weightgrad.nn.layers import ACTIVATIONS
@@ -119,6 +127,10 @@ def _bad_files(sd: dict[str, Any], other: dict[str, Any]) -> dict[str, str | byt
         "huge_int.json": raw("1" + "0" * 400),
         "giant_int.json": raw("1" + "0" * 5000),
         "deep.json": raw("[" * 20_000 + "]" * 20_000),
+        "duplicate_key.json": raw(f'0.5, "{b}": 0.25'),
+        "other_model.json": doc(sd, model="Layer"),
+        "other_activation.json": doc(sd, config={"activation": "tanh", "seed": 8}),
+        "other_sizes.json": doc(sd, config={"nin": 2, "nouts": [4, 4, 1]}),
     }
 
 
@@ -161,7 +173,10 @@ class Ctx:
 @pytest.fixture(scope="module")
 def bad_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bad files, written once: every row also checks that they are left as they are."""
-    folder = tmp_path_factory.mktemp("bad")
+    return write_bad_files(tmp_path_factory.mktemp("bad"))
+
+
+def write_bad_files(folder: Path) -> Path:
     other = MLP(*ARCH, seed=8).state_dict()
     for name, content in _bad_files(other, Layer(3, 2).state_dict()).items():
         path = folder / name
@@ -174,6 +189,11 @@ def bad_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_folder: Path) -> Ctx:
+    return make_ctx(tmp_path, monkeypatch, bad_folder)
+
+
+def make_ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad_folder: Path) -> Ctx:
+    """The context of one row (tests/test_readme_errors.py builds its own, row by row)."""
     folder = tmp_path / "work"
     folder.mkdir()
     model = MLP(*ARCH, seed=7)
@@ -244,6 +264,33 @@ def _render_with(c: Ctx, renderer: str, action: Callable[[], object]) -> object:
     return action()
 
 
+def _render_without_any_renderer(c: Ctx) -> object:
+    c.monkeypatch.delenv("WEIGHTGRAD_DOT", raising=False)
+    c.monkeypatch.setenv("PATH", str(c.folder / "a_folder"))  # no dot, no graphviz-pure
+    c.monkeypatch.setattr(sys, "executable", str(c.folder / "a_folder" / "python"))
+    return render_svg("digraph { a }")
+
+
+def _anomaly(make: Callable[[], Value]) -> None:
+    out = make()
+    with detect_anomaly():
+        out.backward()
+
+
+def _sqrt_of_zero() -> Value:
+    out = Value(0.0, "x") ** 0.5
+    out.label = "out"
+    return out
+
+
+def _save_on_a_full_disk(c: Ctx) -> None:
+    def full(f: object, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    c.monkeypatch.setattr(files, "_write", full)
+    c.model.save(c.target)
+
+
 def _save_into_cwd(c: Ctx, path: str) -> None:
     c.monkeypatch.chdir(c.folder)
     c.model.save(path)
@@ -259,6 +306,18 @@ def _state_dict_with(c: Ctx, key: str, value: object) -> dict[str, Any]:
 
 def _params(c: Ctx) -> list[Value]:
     return list(c.model.parameters())
+
+
+def _relabelled(label: object) -> Value:
+    """x * w with x's label set after construction, where Value's own check cannot see it."""
+    x, w = Value(2.0, "x"), Value(3.0, "w")
+    x.label = label  # type: ignore[assignment]
+    return x * w
+
+
+def _load_with_limit(c: Ctx, limit: int) -> None:
+    c.monkeypatch.setattr(serialization, "MAX_FILE_BYTES", limit)
+    c.model.load(c.target)
 
 
 Action = Callable[[Ctx], object]
@@ -283,7 +342,32 @@ ROWS = [
     row("value-of-complex", lambda c: Value(1 + 2j), TypeError, f"{NUMBER}, got complex"),
     row("value-of-decimal", lambda c: Value(__import__("decimal").Decimal("0.1")), TypeError,
         f"{NUMBER}, got Decimal"),
-    row("value-of-huge-int", lambda c: Value(10**400), OverflowError, "Value data"),
+    row("value-of-huge-int", lambda c: Value(10**400), OverflowError,
+        "Value data is an integer of 401 digits, too large for a float (at most about 1.8e308)"),
+    row("value-of-int-past-4300-digits", lambda c: Value(10**5000), OverflowError,
+        "Value data is an integer of 5001 digits, too large for a float"),
+    row("pow-int-past-4300-digits", lambda c: V ** 10**5000, OverflowError,
+        "exponent is an integer of 5001 digits, too large for a float"),
+    # -- labels: a str of printable text, checked when made and again by every view -----------
+    row("value-label-int", lambda c: Value(2.0, label=123), TypeError,
+        "Value label must be a str, got int: 123"),
+    row("value-label-none", lambda c: Value(2.0, None), TypeError,
+        "Value label must be a str, got NoneType: None"),
+    row("value-label-newline", lambda c: Value(2.0, "a\nb"), ValueError,
+        "Value label 'a\\nb' has the character U+000A at position 1; it must be printable text "
+        "(no control characters, no lone surrogates)"),
+    row("value-label-escape-sequence", lambda c: Value(2.0, "\x1b[31mred"), ValueError,
+        "has the character U+001B at position 0"),
+    row("value-label-lone-surrogate", lambda c: Value(2.0, "w\udcff"), ValueError,
+        "Value label 'w\\udcff' has the character U+DCFF at position 1"),
+    row("value-label-noncharacter", lambda c: Value(2.0, "w\uffff"), ValueError,
+        "has the character U+FFFF at position 1"),
+    row("draw-label-set-later-int", lambda c: draw_graph(_relabelled(5)), TypeError,
+        "a Value's label must be a str, got int: 5"),
+    row("explain-label-set-later-tab", lambda c: explain(_relabelled("x\ty")), ValueError,
+        "a Value's label 'x\\ty' has the character U+0009 at position 1"),
+    row("playground-label-set-later-surrogate", lambda c: playground(_relabelled("\ud800")),
+        ValueError, "a Value's label '\\ud800' has the character U+D800 at position 0"),
     row("add-str", lambda c: V + "a", TypeError,
         "add: operands must be Values or real numbers, got str: 'a'"),
     row("str-radd", lambda c: "a" + V, TypeError, "add: operands must be Values or real numbers"),
@@ -453,8 +537,6 @@ ROWS = [
         "garbage.bin: not a weightgrad weights file (not UTF-8 text)"),
     row("load-empty-file", lambda c: c.model.load(c.file("empty.json")), ValueError,
         "empty.json: not a weightgrad weights file (invalid JSON"),
-    row("load-byte-order-mark", lambda c: c.model.load(c.file("bom.json")), ValueError,
-        "bom.json: not a weightgrad weights file (invalid JSON: Unexpected UTF-8 BOM"),
     row("load-json-list", lambda c: c.model.load(c.file("list.json")), ValueError,
         'list.json: not a weightgrad weights file (no "format": "weightgrad")'),
     row("load-json-not-ours", lambda c: c.model.load(c.file("not_ours.json")), ValueError,
@@ -499,9 +581,26 @@ ROWS = [
         ValueError, f"{L2B}: expected a finite number, got -inf"),
     row("load-1e999", lambda c: c.model.load(c.file("overflow_float.json")), ValueError,
         f"{L2B}: expected a finite number, got inf"),
-    row("load-huge-int", lambda c: c.model.load(c.file("huge_int.json")), ValueError, L2B),
+    row("load-huge-int", lambda c: c.model.load(c.file("huge_int.json")), ValueError,
+        f"{L2B}: expected a finite number, got an integer of 401 digits"),
     row("load-int-past-4300-digits", lambda c: c.model.load(c.file("giant_int.json")),
-        ValueError, "giant_int.json: not a weightgrad weights file"),
+        ValueError, f"{L2B}: expected a finite number, got an integer of 5001 digits"),
+    row("load-duplicate-key", lambda c: c.model.load(c.file("duplicate_key.json")), ValueError,
+        f"duplicate_key.json: not a weightgrad weights file (the key '{L2B}' appears twice in "
+        "one JSON object)"),
+    row("load-a-device", lambda c: c.model.load("/dev/zero"), ValueError,
+        "/dev/zero: not a weightgrad weights file (not a regular file)"),
+    row("load-past-the-size-limit", lambda c: _load_with_limit(c, 1000), ValueError,
+        "w.json: larger than the 1000 bytes a weights file may have "
+        "(nn.serialization.MAX_FILE_BYTES)"),
+    row("load-another-model", lambda c: c.model.load(c.file("other_model.json")), ValueError,
+        "other_model.json: the file holds the weights of model 'Layer', and this model is "
+        "'MLP'"),
+    row("load-another-activation", lambda c: c.model.load(c.file("other_activation.json")),
+        ValueError, "other_activation.json: the file's MLP has activation='tanh', this one has "
+        "activation='relu'; build the model with the file's \"config\""),
+    row("load-other-layer-sizes", lambda c: c.model.load(c.file("other_sizes.json")),
+        ValueError, "the file's MLP has nouts.1=4, this one has nouts.1=3"),
     row("load-deeply-nested", lambda c: c.model.load(c.file("deep.json")), ValueError,
         "deep.json: not a weightgrad weights file"),
     row("load-path-none", lambda c: c.model.load(None), TypeError,
@@ -515,6 +614,11 @@ ROWS = [
         "load_state_dict refused: unexpected key(s): head.b"),
     row("state-dict-missing-and-unexpected", lambda c: c.model.load_state_dict(
         {"layers.9.b": 0.0}), ValueError, "; unexpected key(s): layers.9.b"),
+    row("state-dict-one-missing-one-unexpected", lambda c: c.model.load_state_dict(
+        {**{k: v for k, v in c.model.state_dict().items() if k != L2B},
+         "layers.3.neurons.0.b": 0.0}), ValueError,
+        f"load_state_dict refused: missing key(s): {L2B}; unexpected key(s): "
+        "layers.3.neurons.0.b"),
     row("state-dict-last-entry-wrong-size", lambda c: c.model.load_state_dict(
         _state_dict_with(c, "layers.2.neurons.0.w", [0.1, 0.2])), ValueError,
         "layers.2.neurons.0.w: wrong size: expected 3 numbers, got 2"),
@@ -524,6 +628,15 @@ ROWS = [
         {L0W: [0.5]}, strict=False), ValueError, f"{L0W}: wrong size: expected 2 numbers, got 1"),
     row("state-dict-not-a-mapping", lambda c: c.model.load_state_dict([("a", 1.0)]), ValueError,
         "state_dict must be a dict of names to numbers, got list"),
+    row("state-dict-int-past-4300-digits", lambda c: c.model.load_state_dict(
+        _state_dict_with(c, L2B, 10**5000)), ValueError,
+        f"{L2B}: expected a finite number, got an integer of 5001 digits"),
+    row("state-dict-int-past-4300-digits-in-a-list", lambda c: c.model.load_state_dict(
+        _state_dict_with(c, L0W, [10**5000, 0.5])), ValueError,
+        f"{L0W}.0: expected a finite number, got an integer of 5001 digits"),
+    row("state-dict-list-holding-such-an-int", lambda c: c.model.load_state_dict(
+        _state_dict_with(c, L0W, [[10**5000], 0.5])), ValueError,
+        f"{L0W}.0: expected a number, got list (too large to print)"),
     # -- save: paths that cannot be written, weights that cannot be saved -----------------------
     row("save-non-finite-over-good-file", lambda c: c.diverged.save(c.target), ValueError,
         "cannot save: parameter layers.1.neurons.2.w.0 is inf, not a finite number"),
@@ -537,10 +650,21 @@ ROWS = [
         "cannot save weights to", base=True),  # PermissionError; NotADirectoryError as root
     row("save-under-the-weights-file", lambda c: c.model.save(c.target / "w.json"),
         NotADirectoryError, "cannot save weights to"),
+    row("save-on-a-full-disk", _save_on_a_full_disk, OSError,
+        "[Errno 28] cannot save weights to "),
     row("save-path-none", lambda c: c.model.save(None), TypeError,
         "expected str, bytes or os.PathLike object, not NoneType"),
     row("save-empty-path", lambda c: _save_into_cwd(c, ""), IsADirectoryError,
         "cannot save weights to"),
+    row("save-over-a-device", lambda c: c.model.save("/dev/null"), OSError,
+        "cannot save weights to /dev/null: it is a character device, not a regular file (a "
+        "save renames a new file over its target, which would replace it)"),
+    row("save-name-too-long", lambda c: c.model.save(c.folder / ("w" * 300 + ".json")),
+        OSError, "[Errno 36] cannot save weights to "),
+    row("save-svg-over-a-device", lambda c: save_svg("digraph { a }", "/dev/null"), OSError,
+        "cannot save the picture to /dev/null: it is a character device, not a regular file"),
+    row("save-html-name-too-long", lambda c: explain(_small_graph()).save_html(
+        c.folder / ("p" * 300 + ".html")), OSError, ": File name too long"),
     # -- pictures: past the size limit, no renderer, a failing renderer -----------------------
     row("draw-past-2000-values", lambda c: draw_graph(_chain(1000)), GraphTooLarge,
         "graph has 2001 Values; a picture shows at most 2000 (raise max_nodes=..."),
@@ -557,10 +681,40 @@ ROWS = [
     row("save-html-past-limit", lambda c: explain(_long_story()).save_html(
         c.folder / "pages" / "steps.html"), GraphTooLarge, "pictures are drawn for at most 400"),
     row("draw-a-number", lambda c: draw_graph(3.0), TypeError, "Value"),
+    # -- pictures: every string that reaches DOT is escaped, or refused here -------------------
+    row("draw-rankdir-injection", lambda c: draw_graph(
+        _small_graph(), rankdir='LR" URL="javascript:alert(1)'), ValueError,
+        "draw_graph: rankdir must be one of LR, TB, RL, BT, got 'LR\" URL=\"javascript:"),
+    row("draw-rankdir-not-a-str", lambda c: draw_graph(_small_graph(), rankdir=None),
+        TypeError, "draw_graph: rankdir must be one of LR, TB, RL, BT, got NoneType: None"),
+    row("network-input-names-a-str", lambda c: draw_network(c.model, input_names="ab"),
+        TypeError, "draw_network: input_names must be a list of 2 names, got str: 'ab'"),
+    row("network-input-names-count", lambda c: draw_network(c.model, input_names=["a", "b", "c"]),
+        ValueError, "draw_network: input_names must be a list of 2 names, got list of length 3"),
+    row("network-input-name-not-a-str", lambda c: draw_network(c.model, input_names=["a", 5]),
+        TypeError, "draw_network: input_names[1] must be a str, got int: 5"),
+    row("network-input-name-control", lambda c: draw_network(
+        c.model, input_names=["a", "b\rc"]), ValueError,
+        "draw_network: input_names[1] 'b\\rc' has the character U+000D at position 1"),
+    row("explain-title-control", lambda c: explain(_small_graph()).html(title="a\x07"),
+        ValueError, "explain: title 'a\\x07' has the character U+0007 at position 1"),
+    row("playground-title-not-a-str", lambda c: playground(_small_graph()).html(title=3),
+        TypeError, "playground: title must be a str, got int: 3"),
     row("explain-a-number", lambda c: explain(3.0), TypeError, "Value"),
     row("render-no-renderer", lambda c: _render_with(
         c, str(c.folder / "no-dot"), lambda: render_svg("digraph { a }")), RendererNotFound,
         "is not an executable; point it at Graphviz's dot or unset it"),
+    row("render-no-renderer-at-all", _render_without_any_renderer, RendererNotFound,
+        "no Graphviz renderer found to make SVG: `pip install graphviz-pure` (no root needed; "
+        "`make demo` does it), install Graphviz's `dot`, or set WEIGHTGRAD_DOT to one. The DOT "
+        "text is available without a renderer as digraph.source"),
+    row("render-syntax-error", lambda c: render_svg("digraph { a -> }"), RenderError,
+        "failed with exit status 1: Error: <stdin>: syntax error in line 1 near '}'"),
+    row("anomaly-forward", lambda c: _anomaly(lambda: Value(0.0, "x").log() * 2), AnomalyError,
+        "forward: n1 = log(x) gave -inf from x = 0"),
+    row("anomaly-backward", lambda c: _anomaly(_sqrt_of_zero), AnomalyError,
+        "backward: x.grad became inf from out.grad * 0.5·x**-0.5 = 1 * inf at node out = "
+        "x**0.5"),
     row("render-renderer-fails", lambda c: _render_with(
         c, "false", lambda: render_svg("digraph { a }")), RenderError,
         "false failed with exit status 1: (no error output)"),
@@ -606,6 +760,10 @@ ROWS = [
         TypeError, "random_unstructured: rng must be a random.Random, got NoneType: None"),
     row("prune-remove-unpruned", lambda c: prune.remove(c.model.layers[1]), ValueError,
         "remove: Layer has no pruned parameters; prune it before removing the pruning"),
+    # PyTorch accepts this one (amount=0 still leaves a mask of ones); see the README
+    row("prune-remove-after-amount-0", lambda c: prune.remove(
+        prune.l1_unstructured(c.model.layers[1], 0)), ValueError,
+        "remove: Layer has no pruned parameters"),
     row("quantize-unknown-scheme", lambda c: quantize.fake_quantize(c.model, "int4"), ValueError,
         "quantize: scheme must be one of symmetric, affine, got 'int4'"),
     row("quantize-not-a-module", lambda c: quantize.fake_quantize([1.0]), TypeError,

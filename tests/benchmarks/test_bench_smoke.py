@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("micrograd", reason="micrograd comes with the dev extra")
 
-from benchmarks import bench, moons, plain
+from benchmarks import bench, digits, moons, plain, plain_digits
 from benchmarks.harness import Contender, round_robin
 
 
@@ -43,6 +43,11 @@ def test_quick_run_agrees_and_measures_everything(tmp_path: Path,
         for contender, x in figures.items():
             assert isinstance(x, float) and math.isfinite(x) and x > 0, (key, contender, x)
     assert set(result["measurements"]["moons_step_ms"]) == {"weightgrad", "micrograd", "plain"}
+    assert set(result["measurements"]["digits_epoch_s"]) == {"weightgrad", "plain"}
+    assert set(result["measurements"]["digits_step_ms"]) == {"weightgrad", "micrograd"}
+    digits_runs = result["details"]["digits"]
+    assert digits_runs["epoch"]["agreement"]["max_weight_diff_weightgrad_plain"] <= 1e-9
+    assert digits_runs["step"]["agreement"]["max_weight_diff_weightgrad_micrograd"] <= 1e-9
     assert result["details"]["micrograd_chain"].startswith("RecursionError")
     assert result["meta"]["gc_enabled"] is True
 
@@ -76,3 +81,15 @@ def test_round_robin_alternates_and_stops_each_contender_at_its_repeats() -> Non
                          Contender("c", sample("c"), 2)])
     assert calls == ["a", "b", "c", "a", "c", "a"]
     assert {name: len(t["step"]) for name, t in times.items()} == {"a": 3, "b": 1, "c": 2}
+
+
+def test_digits_agreement_refuses_a_plain_epoch_that_computes_something_else(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real_batch = plain_digits.train_batch
+
+    def wrong_batch(W, B, state, xs, ys, lr):  # twice the learning rate: other weights
+        return real_batch(W, B, state, xs, ys, 2 * lr)
+
+    monkeypatch.setattr(plain_digits, "train_batch", wrong_batch)
+    with pytest.raises(moons.AgreementError, match="digits epoch: contenders disagree"):
+        digits.measure_epoch(2, 1)

@@ -66,6 +66,7 @@ def test_syntax_trees() -> None:
     assert parse("2**-1") == Binary("**", Num(2.0), Num(-1.0))  # a signed number is a number
     assert parse("-x") == Unary("-", Name("x"))
     assert parse("relu((w))") == Call("relu", Name("w"))
+    assert parse("max(x, -y)") == Call("max", Name("x"), Unary("-", Name("y")))
     assert parse(" x\t*\ny ") == Binary("*", Name("x"), Name("y"))
 
 
@@ -128,6 +129,18 @@ def test_a_literal_exponent_is_the_constant_power_op_and_a_name_exponent_a_value
     assert leaves["y"].grad == pytest.approx(8 * math.log(2))  # x ** y * ln x
 
 
+@pytest.mark.parametrize(("values", "value", "grads"), [
+    ({"x": 3, "y": 1}, 6.0, {"x": 2.0, "y": 0.0}),  # max(3, 2) = 3: d/dx = 1 + x
+    ({"x": 1, "y": 2}, 5.0, {"x": 1.0, "y": 2.0}),  # max(1, 4) = 4: d/dy = 2
+    ({"x": 2, "y": 1}, 4.0, {"x": 2.0, "y": 0.0}),  # a tie, max(2, 2): all to the first
+])
+def test_max_takes_two_arguments(values: dict, value: float, grads: dict) -> None:
+    out, leaves = evaluate("max(x, 2*y) + x", values)
+    out.backward()
+    assert out.data == value
+    assert {name: leaf.grad for name, leaf in leaves.items()} == grads
+
+
 def test_names_in_order_of_first_appearance() -> None:
     assert names(parse("b + a*b + exp(c) + a")) == ["b", "a", "c"]
     assert names(parse("2 + 3")) == []
@@ -162,8 +175,13 @@ def test_nesting_at_the_limit_parses_and_one_more_level_is_refused() -> None:
     ("[x for x in y]", "unexpected character '[' at column 1"),
     ('f"{x}"', "unexpected character '\"' at column 2"),
     ("'a'", "unexpected character \"'\" at column 1"),
-    ("1,2", "unexpected character ',' at column 2"),
-    ("exp(1, 2)", "unexpected character ',' at column 6"),
+    ("1,2", "unexpected ',' at column 2"),
+    ("(1, 2)", "expected ')' at column 3 to close the '(' at column 1, got ','"),
+    ("exp(1, 2)", "function 'exp' at column 1 takes 1 argument, got 2"),
+    ("max(x)", "function 'max' at column 1 takes 2 arguments, got 1"),
+    ("max(1, 2, 3)", "function 'max' at column 1 takes 2 arguments, got 3"),
+    ("max(1 2)", "expected ',' or ')' at column 7 in the call of 'max' at column 1, got number 2"),
+    ("max(1,)", "expected a number, a name or '(' at column 7, got ')'"),
     ("sin(x)", f"unknown function 'sin' at column 1 (known: {', '.join(ops.functions())})"),
     ("x + open(f)", "unknown function 'open' at column 5"),
     ("exp + 1", "function 'exp' at column 1 needs parentheses"),

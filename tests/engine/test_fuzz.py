@@ -93,18 +93,21 @@ def r_pow(a: float, b: float) -> float:
 
 # The functions: every function op of the catalogue, each with the float reference of its
 # line in the test catalogue (tests/engine/test_ops.py), which is named after it. A line that
-# keeps its inputs away from 0 marks a kink or a pole there, kept away from here too.
+# keeps its inputs away from 0 marks a kink or a pole there, kept away from here too; a
+# two-argument function (max) has its kink where the two arguments tie.
 _LINES = {case.name: case for case in catalogue.CATALOGUE}
-UNARY: dict[str, Callable[[float], float]] = {
+FUNCTIONS: dict[str, Callable[..., float]] = {
     name: _LINES[name].ref for name in ops.functions() if name in _LINES}
-FUNCS = tuple(UNARY)
-SINGULAR_AT_0 = {name for name in FUNCS if _LINES[name].args != (catalogue.ANY,)}
+ARITY = {name: ops.functions()[name].arity for name in FUNCTIONS}
+FUNCS = tuple(FUNCTIONS)
+SINGULAR_AT_0 = {name for name in FUNCS
+                 if ARITY[name] == 1 and _LINES[name].args != (catalogue.ANY,)}
 BINARY: dict[str, Callable[[float, float], float]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": r_div,
     "**": r_pow,
 }
 
-# A tree is a tuple: ("num", text), ("name", n), ("neg", t), ("pos", t), ("call", f, t),
+# A tree is a tuple: ("num", text), ("name", n), ("neg", t), ("pos", t), ("call", f, t...),
 # ("bin", op, left, right).
 Tree = tuple
 
@@ -139,10 +142,12 @@ def _r_eval(tree: Tree, env: dict[str, float], hazards: Hazards | None) -> float
         v = r_eval(tree[1], env, hazards)
         return -v if kind == "neg" else v
     if kind == "call":
-        v = r_eval(tree[2], env, hazards)
+        args = [r_eval(t, env, hazards) for t in tree[2:]]
         if hazards is not None and tree[1] in SINGULAR_AT_0:
-            hazards.near(abs(v))
-        return UNARY[tree[1]](v)
+            hazards.near(abs(args[0]))
+        if hazards is not None and len(args) == 2:
+            hazards.near(abs(args[0] - args[1]))
+        return FUNCTIONS[tree[1]](*args)
     a, b = r_eval(tree[2], env, hazards), r_eval(tree[3], env, hazards)
     if hazards is not None and tree[1] == "/":
         hazards.near(abs(b))
@@ -164,14 +169,14 @@ def names_in(tree: Tree) -> set[str]:
 # -- the reference parser: Python's grammar for these operators -------------------------------
 #   expr := term (('+'|'-') term)* ; term := factor (('*'|'/') factor)*
 #   factor := ('+'|'-') factor | power ; power := primary ['**' factor]
-#   primary := NUMBER | NAME | FUNC '(' expr ')' | '(' expr ')'
+#   primary := NUMBER | NAME | FUNC '(' expr (',' expr)* ')' | '(' expr ')'
 
 class RefSyntaxError(Exception):
     pass
 
 
 _REF_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
-                        r"|([A-Za-z_]\w*)|(\*\*|[-+*/()]))", re.ASCII)
+                        r"|([A-Za-z_]\w*)|(\*\*|[-+*/(),]))", re.ASCII)
 
 
 def ref_tokens(text: str) -> list[str]:
@@ -238,9 +243,14 @@ def ref_parse(text: str) -> Tree:
                 if token not in FUNCS:
                     raise RefSyntaxError(f"unknown function {token}")
                 take("(")
-                inner = expr()
+                args = [expr()]
+                while peek() == ",":
+                    take(",")
+                    args.append(expr())
                 take(")")
-                return ("call", token, inner)
+                if len(args) != ARITY[token]:
+                    raise RefSyntaxError(f"{token} takes {ARITY[token]} arguments")
+                return ("call", token, *args)
             if token in FUNCS:
                 raise RefSyntaxError("a function without its call")
             return ("name", token)
@@ -268,7 +278,10 @@ def _extend(children: st.SearchStrategy[Tree]) -> st.SearchStrategy[Tree]:
         st.tuples(st.just("bin"), st.sampled_from(["+", "-", "*", "/", "**"]), children,
                   children),
         st.tuples(st.sampled_from(["neg", "pos"]), children),
-        st.tuples(st.just("call"), st.sampled_from(FUNCS), children),
+        st.tuples(st.just("call"), st.sampled_from([f for f in FUNCS if ARITY[f] == 1]),
+                  children),
+        st.tuples(st.just("call"), st.sampled_from([f for f in FUNCS if ARITY[f] == 2]),
+                  children, children),
     )
 
 
@@ -300,7 +313,8 @@ def written(tree: Tree, rng: random.Random, need: int = 1) -> str:
     elif kind in ("neg", "pos"):
         text = ("-" if kind == "neg" else "+") + space() + written(tree[1], rng, 3)
     elif kind == "call":
-        text = f"{tree[1]}{space()}({space()}{written(tree[2], rng)}{space()})"
+        args = f"{space()},{space()}".join(written(t, rng) for t in tree[2:])
+        text = f"{tree[1]}{space()}({space()}{args}{space()})"
     else:
         left_need, right_need = _NEEDS[tree[1]]
         text = (f"{written(tree[2], rng, left_need)}{space()}{tree[1]}{space()}"
@@ -371,7 +385,8 @@ def test_edge_cases_agree_with_the_reference(text: str) -> None:
         assert math.copysign(1.0, out.data) == math.copysign(1.0, expected)  # -0 and -inf
 
 
-TOKENS = [*NAMES, *FUNCS, "+", "-", "*", "/", "**", "(", ")", "0", "2", ".5", "1e2", "3.25"]
+TOKENS = [*NAMES, *FUNCS, "+", "-", "*", "/", "**", "(", ")", ",", "0", "2", ".5", "1e2",
+          "3.25"]
 
 
 @st.composite

@@ -26,6 +26,7 @@ from weightgrad.engine import ops as O
 ANY = st.floats(-4.0, 4.0)
 POSITIVE = st.floats(0.1, 4.0)
 AWAY_FROM_ZERO = st.one_of(st.floats(-4.0, -0.1), st.floats(0.1, 4.0))
+NEGATIVE = st.floats(-4.0, -0.1)  # with POSITIVE: two operands that never tie (max's kink)
 
 
 def r_exp(x: float) -> float:
@@ -41,8 +42,20 @@ def r_log(x: float) -> float:
     return -math.inf if x == 0.0 else math.nan
 
 
+def r_log1p(x: float) -> float:
+    if x > -1.0:
+        return math.log1p(x)
+    return -math.inf if x == -1.0 else math.nan
+
+
 def r_sigmoid(x: float) -> float:
     return 1.0 / (1.0 + r_exp(-x))  # the textbook form; the engine splits by sign instead
+
+
+def r_max(a: float, b: float) -> float:
+    # torch.maximum: nan if either operand is nan, else the larger (Python's max keeps the
+    # first of equals, and would pass max(1, nan) as 1)
+    return math.nan if math.isnan(a) or math.isnan(b) else max(a, b)
 
 
 @dataclass
@@ -77,6 +90,9 @@ CATALOGUE = [
     Case("abs", lambda a: a.abs(), abs, (AWAY_FROM_ZERO,)),
     Case("leaky_relu", lambda a: a.leaky_relu(), lambda a: a if a > 0 else 0.01 * a,
          (AWAY_FROM_ZERO,)),
+    Case("max", lambda a, b: a.max(b), r_max, (POSITIVE, NEGATIVE)),
+    Case("max second", lambda a, b: a.max(b), r_max, (NEGATIVE, POSITIVE)),
+    Case("log1p", lambda a: a.log1p(), r_log1p, (st.floats(-0.9, 4.0),)),
     Case("wsum", lambda w1, w2, x1, x2, b: apply(O.WSUM, w1, w2, x1, x2, b),
          lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2, (ANY,) * 5),
 ]
@@ -116,7 +132,8 @@ def test_every_function_has_a_line_named_after_it_that_calls_its_method() -> Non
     lines = {case.name: case for case in CATALOGUE}
     for name, op in O.functions().items():
         assert name in lines, f"function op {name!r} has no catalogue line named {name!r}"
-        assert lines[name].f(Value(0.5)).op is op
+        assert lines[name].f(*[Value(0.5)] * op.arity).op is op
+        assert len(lines[name].args) == op.arity
 
 
 # -- quotients: the incoming gradient is divided, never multiplied by an overflowed 1/b -------
@@ -227,16 +244,64 @@ def test_abs_and_leaky_relu_in_explain_and_drawings() -> None:
     assert sorted(t for texts in ops_drawn for t in texts) == ["*", "abs", "leaky_relu"]
 
 
+# -- max: the whole gradient to the operand that is the result, the first on a tie -----------
+
+def same(a: float, b: float) -> bool:
+    return math.copysign(1.0, a) == math.copysign(1.0, b) and (a == b or (a != a and b != b))
+
+
+@pytest.mark.parametrize(("a", "b", "value", "grads"), [
+    (3.0, 1.0, 3.0, (1.0, 0.0)), (1.0, 3.0, 3.0, (0.0, 1.0)), (-math.inf, 2.0, 2.0, (0.0, 1.0)),
+    (2.0, 2.0, 2.0, (1.0, 0.0)),  # a tie: the first, as max_pool2d's argmax (first largest)
+    (0.0, -0.0, 0.0, (1.0, 0.0)), (-0.0, 0.0, -0.0, (1.0, 0.0)),  # ±0 tie: the first, sign too
+    (math.nan, 1.0, math.nan, (1.0, 0.0)), (1.0, math.nan, math.nan, (0.0, 1.0)),  # nan wins
+])
+def test_max_value_and_gradient(a: float, b: float, value: float,
+                                grads: tuple[float, float]) -> None:
+    x, y = Value(a), Value(b)
+    out = x.max(y)
+    (out * 3.0).backward()
+    assert same(out.data, value)
+    assert (x.grad, y.grad) == (3.0 * grads[0], 3.0 * grads[1])
+
+
+def test_max_takes_a_number_and_refuses_anything_else() -> None:
+    x = Value(1.0)
+    out = x.max(2.5)
+    out.backward()
+    assert out.data == 2.5 and x.grad == 0.0 and out.parents[1].is_leaf
+    with pytest.raises(TypeError, match="max: operands must be Values or real numbers, got str"):
+        x.max("2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        x.max()  # type: ignore[call-arg]
+
+
+def test_max_in_explain_and_drawings() -> None:
+    from tests.svg import parse
+    from weightgrad.engine import draw_graph, render_svg
+    from weightgrad.engine.explain import explain
+
+    x, y = Value(2.0, "x"), Value(2.0, "y")
+    out = x.max(y) * 3.0
+    text = str(explain(out))
+    assert "= max(x, y) = max(2, 2) = 2" in text
+    assert "x.grad += n1.grad * [x >= y] = 3 * 1 = 3" in text
+    assert "y.grad += n1.grad * [x < y] = 3 * 0 = 0" in text
+    ops_drawn = [e.texts for name, e in parse(render_svg(draw_graph(out))).nodes.items()
+                 if name.endswith("op")]
+    assert sorted(t for texts in ops_drawn for t in texts) == ["*", "max"]
+
+
 # -- the registry ------------------------------------------------------------------------
 
 def test_the_registry_is_in_catalogue_order_and_functions_are_its_named_ops() -> None:
     names = list(O.registry())
     assert names[:7] == ["add", "sub", "mul", "div", "neg", "pow", "powc"]
     assert list(O.functions()) == ["exp", "log", "tanh", "relu", "sigmoid", "abs",
-                                   "leaky_relu"]
+                                   "leaky_relu", "max", "log1p"]
     for name, op in O.functions().items():
         assert getattr(Value, name).__name__ == name  # a method, generated from the entry
-        assert Value(0.5).__getattribute__(name)().op is op
+        assert Value(0.5).__getattribute__(name)(*[0.5] * (op.arity - 1)).op is op
 
 
 @pytest.mark.parametrize(("op", "error", "match"), [

@@ -68,7 +68,7 @@ def test_jupyter_shows_the_page_in_an_isolated_iframe() -> None:
 
 # -- random graphs over every op ----------------------------------------------------------
 
-EXACT = {"add", "sub", "mul", "div", "neg", "relu", "wsum", "abs", "leaky_relu"}
+EXACT = {"add", "sub", "mul", "div", "neg", "relu", "wsum", "abs", "leaky_relu", "max"}
 EDGES = [0.0, 1.0, -1.0, 2.0, 0.5, -2.5, 3.0, 1e-3]
 
 
@@ -81,6 +81,7 @@ STEPS: dict[str, Callable[[Value, Value, float], Value]] = {
     "log": lambda a, b, c: a.log(), "tanh": lambda a, b, c: a.tanh(),
     "relu": lambda a, b, c: a.relu(), "sigmoid": lambda a, b, c: a.sigmoid(),
     "abs": lambda a, b, c: a.abs(), "leaky": lambda a, b, c: a.leaky_relu(0.1),
+    "max": lambda a, b, c: a.max(b), "rmax": lambda a, b, c: a.max(c),
     "wsum": lambda a, b, c: weighted_sum([a, b], [b, c], a),
 }
 

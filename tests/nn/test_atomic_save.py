@@ -1,4 +1,5 @@
-"""Atomic saves, checked by fault injection at every step of `nn.serialization.save`.
+"""Atomic saves, checked by fault injection at every step of `nn.serialization.save` (which
+writes through `engine.files`, as every picture and page does).
 
 Complements tests/nn/test_serialization.py (a half write then ENOSPC, ten characters then
 KeyboardInterrupt, unwritable paths, 0640 kept): here the fault is injected at each other point
@@ -26,7 +27,8 @@ from typing import Any
 
 import pytest
 
-from weightgrad.nn import MLP, serialization
+from weightgrad.engine import files
+from weightgrad.nn import MLP
 
 ARCH = (2, [4, 1])
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,11 +76,11 @@ def _write_all(f: Any, text: str) -> None:
 
 # Each point: (module, attribute, whether the real function runs first).
 POINTS: dict[str, tuple[object, str, Callable[..., object] | None]] = {
-    "write-nothing": (serialization, "_write", None),
-    "write-everything": (serialization, "_write", _write_all),
+    "write-nothing": (files, "_write", None),
+    "write-everything": (files, "_write", _write_all),
     "fsync": (os, "fsync", None),
     "replace": (os, "replace", None),
-    "create-temp": (serialization, "_create_temp", None),
+    "create-temp": (files, "_create_temp", None),
 }
 
 
@@ -175,7 +177,7 @@ def test_an_os_error_without_errno_keeps_its_message(
     MLP(*ARCH, seed=1).save(path)
     old = path.read_bytes()
     with monkeypatch.context() as m:
-        m.setattr(serialization, "_write", _raiser(OSError("the disk went away")))
+        m.setattr(files, "_write", _raiser(OSError("the disk went away")))
         with pytest.raises(OSError) as info:
             MLP(*ARCH, seed=2).save(path)
     assert path.read_bytes() == old and _temps(tmp_path) == []

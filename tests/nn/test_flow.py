@@ -186,7 +186,9 @@ def test_bad_input_is_refused_and_changes_no_gradient() -> None:
     for p in model.parameters():
         p.grad = 7.0
     with pytest.raises(TypeError, match=r"^flow_stats: model must be dense layers in sequence "
-                                        r"\(an MLP, a Layer or a Neuron\), got list: \[Layer"):
+                                        r"\(an MLP, a Layer, a Neuron, a Linear, or a "
+                                        r"Sequential of Linears and activations\), got list: "
+                                        r"\[Layer"):
         flow_stats(model.layers, X)
     with pytest.raises(ValueError, match=r"^flow_stats: inputs must be a non-empty list"):
         flow_stats(model, [])

@@ -379,17 +379,22 @@ def test_clip_grad_norm_at_exactly_max_norm_scales_as_pytorch() -> None:
     assert ps[0].grad == 3.0 * (5.0 / (5.0 + 1e-6)) and ps[0].grad < 3.0
 
 
-def test_clip_grad_norm_skips_frozen_and_non_finite() -> None:
+def test_clip_grad_norm_skips_frozen_and_scales_non_finite_as_pytorch() -> None:
     frozen, live = Parameter(0.0, requires_grad=False), Value(0.0)
     frozen.grad, live.grad = 100.0, 2.0
     assert clip_grad_norm([frozen, live], 1.0) == 2.0
     assert frozen.grad == 100.0 and live.grad == pytest.approx(1.0, rel=1e-6)
-    for bad in (math.inf, math.nan):
+    # torch.nn.utils.clip_grad_norm_(error_if_nonfinite=False) multiplies every grad by
+    # clamp(max_norm / (norm + 1e-6), max=1): by 0 when the norm is inf (0 · inf = nan for
+    # the inf grad itself), by nan when it is nan.
+    for bad, other_after in ((math.inf, 0.0), (-math.inf, 0.0), (math.nan, math.nan)):
         live.grad = bad
         other = Value(0.0)
         other.grad = 5.0
         norm = clip_grad_norm([live, other], 1.0)
-        assert not math.isfinite(norm) and other.grad == 5.0
+        assert math.isnan(norm) if math.isnan(bad) else norm == math.inf
+        assert math.isnan(live.grad)  # inf · 0 and nan · nan
+        assert math.isnan(other.grad) if math.isnan(other_after) else other.grad == other_after
 
 
 # -- validation -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from weightgrad.engine import files
 from weightgrad.nn import MLP, serialization
 
 
@@ -96,7 +97,7 @@ def test_fault_mid_write_keeps_old_file_and_no_temp(tmp_path: Path,
         f.write(text[: len(text) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(serialization, "_write", half_then_fail)
+    monkeypatch.setattr(files, "_write", half_then_fail)
     with pytest.raises(OSError, match=r"cannot save weights to .*No space left"):
         MLP(2, [4, 1], seed=2).save(path)
     assert path.read_bytes() == old
@@ -113,7 +114,7 @@ def test_interrupt_mid_write_keeps_old_file(tmp_path: Path,
         f.write(text[:10])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(serialization, "_write", interrupted)
+    monkeypatch.setattr(files, "_write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         MLP(2, [4, 1], seed=2).save(path)
     assert path.read_bytes() == old

@@ -16,7 +16,21 @@ import pytest
 
 from tests.svg import parse
 from weightgrad.engine import render_svg
-from weightgrad.nn import MLP, Conv1d, Layer, Module, Neuron, RNNCell, SelfAttention, mse_loss
+from weightgrad.nn import (
+    MLP,
+    Conv1d,
+    Conv2d,
+    Layer,
+    LeakyReLU,
+    Linear,
+    Module,
+    Neuron,
+    ReLU,
+    RNNCell,
+    SelfAttention,
+    Sequential,
+    mse_loss,
+)
 from weightgrad.nn.draw import draw_network
 from weightgrad.nn.flow import flow_stats
 from weightgrad.nn.prune import l1_unstructured, masks, sparsity
@@ -54,10 +68,34 @@ MODULES: dict[str, tuple[Callable[[], Module], Expected, Callable[[Module], list
     "Neuron": (lambda: Neuron(5, rng=random.Random(3)),
                [("", "weight", "weight", (1, 5)), ("", "bias", "bias", (1,))],
                lambda m: [list(m.w), [m.b]]),
+    # torch.nn.Linear(3, 2) itself, and without its bias
+    "Linear": (lambda: Linear(3, 2, seed=10),
+               [("", "weight", "weight", (2, 3)), ("", "bias", "bias", (2,))],
+               lambda m: [[w for row in m.weight for w in row], m.bias]),
+    "Linear(bias=False)": (lambda: Linear(4, 3, bias=False, seed=11),
+                           [("", "weight", "weight", (3, 4))],
+                           lambda m: [[w for row in m.weight for w in row]]),
+    # torch.nn.Sequential(Linear(2, 3), ReLU(), Linear(3, 3), LeakyReLU(), Linear(3, 2)):
+    # 0.weight, 0.bias, 2.weight, 2.bias, 4.weight, 4.bias (the activations hold none)
+    "Sequential": (lambda: Sequential(Linear(2, 3, seed=12), ReLU(), Linear(3, 3, seed=13),
+                                      LeakyReLU(0.1), Linear(3, 2, seed=14)),
+                   [(str(i), t, t, s) for i, n, m in ((0, 3, 2), (2, 3, 3), (4, 2, 3))
+                    for t, s in (("weight", (n, m)), ("bias", (n,)))],
+                   lambda m: [g for i in (0, 2, 4)
+                              for g in ([w for row in m[i].weight for w in row], m[i].bias)]),
     # torch.nn.Conv1d(2, 3, 4): weight (out_channels, in_channels, kernel_size)
     "Conv1d": (lambda: Conv1d(2, 3, 4, seed=4),
                [("", "weight", "weight", (3, 2, 4)), ("", "bias", "bias", (3,))],
                lambda m: [[w for o in range(3) for c in m.kernel(o) for w in c], m.bias]),
+    # torch.nn.Conv2d(2, 3, (2, 3)): weight (out_channels, in_channels, kh, kw)
+    "Conv2d": (lambda: Conv2d(2, 3, (2, 3), seed=15),
+               [("", "weight", "weight", (3, 2, 2, 3)), ("", "bias", "bias", (3,))],
+               lambda m: [[w for o in range(3) for c in m.kernel(o) for row in c for w in row],
+                          m.bias]),
+    "Conv2d(bias=False)": (lambda: Conv2d(1, 2, 2, bias=False, seed=16),
+                           [("", "weight", "weight", (2, 1, 2, 2))],
+                           lambda m: [[w for o in range(2) for c in m.kernel(o) for row in c
+                                       for w in row]]),
     # torch.nn.RNNCell(3, 4): weight_ih (hidden, input), weight_hh (hidden, hidden)
     "RNNCell": (lambda: RNNCell(3, 4, seed=5),
                 [("", "weight_ih", "weight", (4, 3)), ("", "weight_hh", "weight", (4, 4)),
@@ -85,7 +123,8 @@ MODULES: dict[str, tuple[Callable[[], Module], Expected, Callable[[Module], list
                    [n.b for n in m.head.layers[0].neurons]]),
 }
 NAMES = list(MODULES)
-DENSE = ("MLP", "Layer", "Neuron")  # what draw_network and flow take
+# what draw_network and flow take
+DENSE = ("MLP", "Layer", "Neuron", "Linear", "Linear(bias=False)", "Sequential")
 
 
 def build(name: str) -> tuple[Module, Expected, list[list]]:
@@ -243,7 +282,8 @@ def test_draw_network_draws_dense_layers_and_refuses_the_rest_in_one_line(name: 
         message = str(refused.value)
         assert "\n" not in message
         assert message.startswith("draw_network: model must be dense layers in sequence "
-                                  "(an MLP, a Layer or a Neuron), got "
+                                  "(an MLP, a Layer, a Neuron, a Linear, or a Sequential "
+                                  "of Linears and activations), got "
                                   f"{type(model).__name__}: ")
         return
     picture = parse(render_svg(draw_network(model, labels=False)))
@@ -268,7 +308,8 @@ def test_flow_works_on_dense_layers_and_refuses_the_rest_in_one_line(name: str) 
         message = str(refused.value)
         assert "\n" not in message
         assert message.startswith("flow_stats: model must be dense layers in sequence "
-                                  "(an MLP, a Layer or a Neuron), got "
+                                  "(an MLP, a Layer, a Neuron, a Linear, or a Sequential "
+                                  "of Linears and activations), got "
                                   f"{type(model).__name__}: ")
         return
     nin = expected[0][3][1]
