@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint bench clean browser lab
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 LESSONS := worked_examples moons initialization optimizers regularization transfer \
-           pruning quantization shared_weights attention digits convolution
+           pruning quantization shared_weights attention heads digits convolution \
+           mixture_of_experts federated continual blockwise_attention
 
 demo: $(STAMP)
 	rm -f out/pictures.json
@@ -39,6 +40,11 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+
+# JupyterLab on the notebooks (the notebooks extra); `make test` runs them headless without it.
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,demos,interop,notebooks]'
+	$(PY) -m jupyter lab demos/notebooks
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .ruff_cache

@@ -4,14 +4,14 @@
     python -m benchmarks.bench --quick    # smaller sizes, fewer repeats (a smoke run)
     python -m benchmarks.bench --json out/bench.json
 
-Measures (1) a moons training step, three ways, after checking all three agree; (1b) an
-epoch of the digits lesson against plain Python and a 32-sample digits step against micrograd
-(benchmarks/digits.py), each checked to agree first; (2) backward through a 1,000,000-op
-chain (and that micrograd's recursion fails at 1,000); (3) nodes per second building and back-propagating a wide graph; (4) traced bytes per graph
-node; (5) drawing and rendering MLP(2, [16, 16, 1])'s graph as SVG; (6) import time in a fresh
-interpreter, and that the core loads neither graphviz nor subprocess. Progress goes to stderr,
-the table to stdout. A missed target prints MISS and the exit status stays 0; contenders
-that disagree raise AgreementError.
+Measures (1) a moons training step, three ways, after checking all three agree; (1b) an epoch
+of the digits lesson against plain Python and a 32-sample digits step against micrograd
+(benchmarks/digits.py), each checked to agree first; (2) backward through a 1,000,000-op chain
+(and that micrograd's recursion fails at 1,000); (3) nodes per second building and
+back-propagating a wide graph; (4) traced bytes per graph node; (5) drawing and rendering
+MLP(2, [16, 16, 1])'s graph as SVG; (6) import time in a fresh interpreter, and that the core
+loads neither graphviz nor subprocess. Progress goes to stderr, the table to stdout. A missed
+target prints MISS and the exit status stays 0; contenders that disagree raise AgreementError.
 """
 
 from __future__ import annotations

@@ -12,10 +12,19 @@ trained the same way (cross-entropy, Adam, minibatches of 32, the same batches).
   right (the empty border filled with 0, which is background), and each model's accuracy on
   them, printed for both, whichever way it comes out.
 - Transfer on real data: a CNN pre-trained on the digits 0-4 is saved; a new model loads it,
-  freezes the first layer (the Conv2d) and trains a new head on 5-9, against the same network
-  trained from scratch on 5-9 with the same steps and batches: accuracy on the test digits
-  5-9 along the way, the step where each first reaches 90%, and the frozen filters checked
-  bit for bit against the saved file.
+  freezes the first layer (the Conv2d) and trains a new head on 5-9, against the same head
+  over frozen random filters and against the whole network trained from scratch, with the
+  same steps and batches: accuracy on the test digits 5-9 along the way, the step where each
+  first reaches 90%, and the frozen filters checked bit for bit against the saved file.
+
+Measured (seed 0, full run, about 35 s of CPU here): test accuracy 94.7% for the CNN, 96.1%
+for the MLP. Moved one pixel, the CNN keeps 53.4% on average, the MLP 45.7%: a little
+translation invariance from the shared filters and the pool, not much, since the Linear head
+reads each pooled position apart. On 5-9 the head over the pre-trained filters reaches 90% at
+step 10, the CNN from scratch at step 30, the head over random filters not in 40 steps: the
+pre-trained filters are better features than random ones, yet eight 3×3 filters are learned
+from scratch nearly as fast (seeds 1-3: within 5 steps of fine-tuning). The lesson asserts
+the CNN's accuracy (>= 90%; >= 70% with --quick) and the frozen filters' bits.
 
 Run: python -m demos.convolution [--quick] [--seed N]
 """
@@ -59,7 +68,7 @@ class Plan(NamedTuple):
     tests: int | None  # test images of each task (None: all)
 
 
-FULL, QUICK = Plan(4, 3, 40, 5, None, None), Plan(2, 2, 20, 5, 320, 150)
+FULL, QUICK = Plan(4, 3, 40, 5, None, None), Plan(2, 1, 10, 5, 320, 100)
 
 Image = list[list[list[float]]]
 
@@ -214,8 +223,9 @@ def plot_transfer(out: Path, curves: dict[str, list[tuple[int, float]]]) -> Path
     ax.set_xlabel("Adam steps on the digits 5-9")
     ax.set_ylabel("accuracy on the test digits 5-9")
     ax.legend(fontsize=8)
-    return picture(out, fig, "convolution_transfer.svg", "Convolution: a Conv2d pre-trained "
-                   "on 0-4 and frozen, new head on 5-9, against the same CNN from scratch")
+    return picture(out, fig, "convolution_transfer.svg", "Convolution: a new head on 5-9 over "
+                   "the Conv2d pre-trained on 0-4 and frozen, over frozen random filters, and "
+                   "the whole CNN from scratch")
 
 
 def first_reaching(curve: list[tuple[int, float]]) -> int | None:
@@ -223,8 +233,9 @@ def first_reaching(curve: list[tuple[int, float]]) -> int | None:
 
 
 def transfer(args: Any, plan: Plan) -> dict:
-    """Pre-train on 0-4 and save; fine-tune a new head on 5-9 over the frozen, loaded Conv2d;
-    the same network from scratch with the same batches."""
+    """Pre-train on 0-4 and save; train a new head on 5-9 over the frozen, loaded Conv2d,
+    over a frozen random Conv2d (are the pre-trained filters better features than random
+    ones?), and the whole network from scratch: the same head to start with, the same batches."""
     low, high = digits("train", range(5), plan.images), digits("train", range(5, 10), plan.images)
     test_low, test_high = digits("test", range(5), plan.tests), digits("test", range(5, 10),
                                                                         plan.tests)
@@ -239,11 +250,13 @@ def transfer(args: Any, plan: Plan) -> dict:
     loaded.load(saved)
     loaded[0].freeze()
     model = Sequential(*loaded[:4], Linear(CHANNELS * 9, 5, seed=args.seed + 2))
-    scratch = cnn(5, args.seed, args.seed + 2)  # pre-training's start, the new head's start
-    curves = {"conv pre-trained on 0-4, frozen": train(model, high, plan.steps, args.seed + 3,
-                                                        "fine-tune 5-9", plan.every, test_high),
-              "from scratch": train(scratch, high, plan.steps, args.seed + 3, "scratch 5-9",
-                                    plan.every, test_high)}
+    # Both start from pre-training's initial filters and the new head's initial weights.
+    random_conv, scratch = cnn(5, args.seed, args.seed + 2), cnn(5, args.seed, args.seed + 2)
+    random_conv[0].freeze()
+    runs = {"pre-trained conv, frozen": model, "random conv, frozen": random_conv,
+            "from scratch": scratch}
+    curves = {name: train(m, high, plan.steps, args.seed + 3, name, plan.every, test_high)
+              for name, m in runs.items()}
     on_disk = json.loads(saved.read_text())["state_dict"]
     frozen = [(p, on_disk[f"0.{n.rsplit('.', 1)[0]}"][int(n.rsplit(".", 1)[1])])
               for n, p in model[0].named_parameters()]
@@ -291,20 +304,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     def took(name: str) -> str:
         step = result["reached"][name]
-        return f"not within {plan.steps} steps" if step is None else f"at step {step}"
+        return f"not reached in {plan.steps}" if step is None else f"{TARGET:.0%} at step {step}"
 
-    (ft_name, ft), (sc_name, sc) = result["curves"].items()
+    races = "; ".join(f"{name} {curve[-1][1]:.1%}, {took(name)}"
+                      for name, curve in result["curves"].items())
     print(f"convolution: the CNN has {counts['CNN']:,} parameters ({CHANNELS} filters of 3×3 + "
           f"bias: {CHANNELS * 10}), the MLP {counts['MLP']:,}; after {n_steps} Adam steps on "
           f"{len(data[0]):,} images, test accuracy CNN {cnn_acc:.1%}, MLP {mlp_acc:.1%}.")
     print(f"shifted by one pixel: {shifts('CNN')}; {shifts('MLP')}.")
     print(f"transfer: pre-trained on 0-4 ({result['pretrain_accuracy']:.1%} on their test "
-          f"digits); on 5-9 after {plan.steps} steps, frozen pre-trained conv {ft[-1][1]:.1%}, "
-          f"from scratch {sc[-1][1]:.1%}; {TARGET:.0%} reached {took(ft_name)} and "
-          f"{took(sc_name)} (checked every {plan.every} steps). {result['identical']} of the "
-          f"{result['frozen']} "
-          f"frozen parameters are bit-identical to convolution_pretrained.json "
-          f"({result['with_grad']} had a nonzero gradient).")
+          f"digits); a new head on 5-9, accuracy after {plan.steps} steps and the first "
+          f"check (every {plan.every} steps) at {TARGET:.0%}: {races}. {result['identical']} of "
+          f"the {result['frozen']} frozen parameters are bit-identical to "
+          f"convolution_pretrained.json ({result['with_grad']} had a nonzero gradient).")
     print("wrote " + ", ".join(str(p) for p in paths))
     return {"parameters": counts, "shifted": table, "steps": n_steps, **result}
 

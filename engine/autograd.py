@@ -4,8 +4,10 @@ The walk is iterative (an explicit stack, never recursion), so a graph a million
 works with Python's default recursion limit. Parents are visited in the order they were
 recorded, so the order, the pictures and the step-by-step story are the same on every run.
 
-Semantics follow PyTorch: `backward()` recomputes every intermediate gradient from zero,
-while leaves (inputs and weights) accumulate across calls until someone zeroes them.
+Leaves (inputs and weights) accumulate across calls until someone zeroes them, as PyTorch's
+do. Every intermediate gets a gradient too, recomputed from zero on each call, so it can be
+drawn and explained (PyTorch keeps an intermediate's only after `retain_grad()`, and then
+accumulates it like a leaf's).
 """
 
 from __future__ import annotations

@@ -161,6 +161,13 @@ class Explanation:
         page = self.html(title)  # refuses a story too long to draw before touching the disk
         return files.write_atomic(path, page, "the page", make_folder=True)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the stepper inline, in an iframe (engine.page: the page's script
+        runs isolated from the notebook's)."""
+        from .page import iframe
+
+        return iframe(self.html(), 720)
+
 
 def explain(root: Value) -> Explanation:
     """The step-by-step story of one forward and backward pass to `root`."""

@@ -12,6 +12,7 @@ notebook shows pictures even where no `dot` is installed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,6 +67,8 @@ def render_svg(digraph: graphviz.Digraph | str, timeout: float | None = None) ->
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     if timeout <= 0:
         raise RenderTimeout(_too_slow(timeout))
+    if Path(renderer).name.startswith("graphviz-pure"):
+        source = _pure_tooltips(source)
     try:
         done = subprocess.run([renderer, "-Tsvg"], input=source.encode("utf-8"),
                               capture_output=True, timeout=timeout, check=False)
@@ -78,6 +81,19 @@ def render_svg(digraph: graphviz.Digraph | str, timeout: float | None = None) ->
         raise RenderError(f"{Path(renderer).name} failed with exit status {done.returncode}: "
                           f"{message}")
     return done.stdout.decode("utf-8")
+
+
+# graphviz-pure reads the backslashes of a tooltip twice, unlike Graphviz's dot and unlike its
+# own labels and ids: `tooltip="C:\\Net"` (a literal C:\Net for dot) shows "C:" and the node's
+# name. For it, each escaped backslash inside a tooltip is escaped once more; `\"` stays a quote.
+_TOOLTIP = re.compile(r'(?<=[\s\[,;])((?:edge|head|tail|label)?tooltip=")((?:[^"\\]|\\.)*)"')
+
+
+def _pure_tooltips(source: str) -> str:
+    def doubled(m: re.Match[str]) -> str:
+        value = re.sub(r"\\\\", r"\\\\\\\\", m[2])
+        return f'{m[1]}{value}"'
+    return _TOOLTIP.sub(doubled, source)
 
 
 def _too_slow(timeout: float) -> str:

@@ -28,8 +28,8 @@ from .losses import (
     softmax,
 )
 from .model_files import load_model
-from .moe import MixtureOfExperts
 from .module import IncompatibleKeys, Module
+from .moe import MixtureOfExperts
 from .multihead import MultiheadAttention
 from .network_playground import network_playground  # no Graphviz until a page is made
 from .optim import SGD, Adam, AdamW, Lion, clip_grad_norm

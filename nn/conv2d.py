@@ -62,8 +62,8 @@ def image(who: str, x: object, channels: int | None, need: tuple[int, int], why:
 def output_size(size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
                 padding: tuple[int, int] = (0, 0)) -> tuple[int, int]:
     """PyTorch's (H_out, W_out): floor((H + 2·padding - kernel) / stride) + 1 (dilation 1)."""
-    return tuple((n + 2 * p - k) // s + 1  # type: ignore[return-value]
-                 for n, k, s, p in zip(size, kernel, stride, padding))
+    (h, w), (kh, kw), (sh, sw), (ph, pw) = size, kernel, stride, padding
+    return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
 
 class Conv2d(Module):
@@ -108,17 +108,17 @@ class Conv2d(Module):
     def weight(self) -> list[tuple[Parameter, ...]]:
         """One row per output channel, its kernel flattened in (channel, row, column) order:
         the (out, in·kh·kw) layout nn.init expects. Read-only: set `weight[o][i].data`."""
-        return [wb[:-1] for wb in self._wb]  # type: ignore[misc]
+        return [wb[:-1] for wb in self._wb]
 
     @property
     def bias(self) -> list[Parameter] | None:
-        return [wb[-1] for wb in self._wb] if self._has_bias else None  # type: ignore[misc]
+        return [wb[-1] for wb in self._wb] if self._has_bias else None
 
     def kernel(self, o: int) -> list[list[list[Parameter]]]:
         """Output channel o's kernel as kernel(o)[c][i][j]: channel, row, column."""
         (kh, kw), w = self.kernel_size, self._wb[o]
         return [[list(w[(c * kh + i) * kw:(c * kh + i + 1) * kw]) for i in range(kh)]
-                for c in range(self.in_channels)]  # type: ignore[misc]
+                for c in range(self.in_channels)]
 
     def _own_tensors(self) -> Iterator[tuple[str, ParamEntry]]:
         for o, row in enumerate(self.weight):

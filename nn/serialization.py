@@ -4,8 +4,11 @@ A file looks like
     {"format": "weightgrad", "format_version": 1, "model": "MLP",
      "config": {...}, "state_dict": {"layers.0.neurons.0.w": [0.1, -0.4], ...}}
 JSON is readable, diffable and cannot run code when loaded (pickle can). Saving writes a
-temporary file beside the target and renames it over the target, so a crash or an error
-mid-write leaves the previous file intact and no temporary file behind.
+temporary file beside the target and renames it over the target (engine.files, as every
+picture and page is written), so a crash or an error mid-write leaves the previous file intact
+and no temporary file behind. Loading reads a regular file of at most MAX_FILE_BYTES, skips a
+UTF-8 byte order mark and refuses a key given twice; Module.load then checks the file's model
+and architecture against its own before the state dict.
 """
 
 from __future__ import annotations
@@ -33,14 +36,6 @@ def _check_finite(state_dict: dict[str, Any]) -> None:
             if not math.isfinite(x):
                 where = f"{name}.{i}" if isinstance(value, list) else name
                 raise ValueError(f"cannot save: parameter {where} is {x}, not a finite number")
-
-
-def _named(e: OSError, path: Path) -> OSError:
-    """The same kind of OSError, its message naming the weights file (engine.files.named)."""
-    return files.named(e, path, "weights")
-
-
-_create_temp = files._create_temp  # the temporary files of every atomic write (engine.files)
 
 
 def save(path: str | Path, state_dict: dict[str, Any], model: str,

@@ -12,6 +12,7 @@ the totals.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -71,7 +72,33 @@ def _four(x: float, sign: str) -> str:
     return f"{x:{sign}.4f}" if abs(x) < 1e5 else f"{x:{sign}.4g}"
 
 
-def summary_table(model: Any) -> str:
+class Summary(str):
+    """The table's text (what `summary()` always returned, printed in a terminal), which a
+    notebook shows as an HTML table: the same cells, one <tr> each."""
+
+    def __new__(cls, text: str, header: list[str] | None = None,
+                cells: list[list[str]] | None = None) -> Summary:
+        # header and cells default so copy and pickle (which call cls(text)) still work
+        self = super().__new__(cls, text)
+        self.header, self.cells = header or [], cells or []
+        return self
+
+    def _repr_html_(self) -> str:
+        def row(cells: list[str], tag: str) -> str:
+            out = []
+            for i, c in enumerate(cells):
+                style = ' style="text-align: right"' if i >= 3 else ""  # the numbers
+                if i == 0 and c.startswith("  "):  # a weight group, under its layer
+                    style = ' style="padding-left: 1.5em"'
+                out.append(f"<{tag}{style}>{html.escape(c.strip())}</{tag}>")
+            return "<tr>" + "".join(out) + "</tr>"
+
+        body = "".join(row(c, "td") for c in self.cells[:-1])
+        return (f"<table><thead>{row(self.header, 'th')}</thead><tbody>{body}</tbody>"
+                f"<tfoot>{row(self.cells[-1], 'th')}</tfoot></table>")
+
+
+def summary_table(model: Any) -> Summary:
     rows = summary_rows(model)
     header = ["layer", "in → out", "activation", "params", "trainable", "weight mean",
               "weight std", "grad norm"]
@@ -93,4 +120,4 @@ def summary_table(model: Any) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.insert(len(lines) - 1, lines[1])
-    return "\n".join(lines)
+    return Summary("\n".join(lines), header, cells)

@@ -107,6 +107,19 @@ def test_a_read_only_file_is_refused_as_open_would_refuse_it(tmp_path: Path) -> 
     assert target.read_text() == "keep me" and _temps(tmp_path) == []
 
 
+def test_a_file_the_system_says_is_not_writable_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As root the test above cannot refuse anything; the decision itself is os.access's.
+    target = tmp_path / "p.html"
+    target.write_text("keep me")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == target
+                        else real_access(p, mode))
+    with pytest.raises(PermissionError, match=r"to .*p\.html: .*\(the file is read-only\)"):
+        explain(_graph()).save_html(target)
+    assert target.read_text() == "keep me" and _temps(tmp_path) == []
+
+
 def test_a_symbolic_link_is_followed_and_stays_a_link(tmp_path: Path) -> None:
     real = tmp_path / "runs" / "w.json"
     real.parent.mkdir()

@@ -82,6 +82,7 @@ STEPS: dict[str, Callable[[Value, Value, float], Value]] = {
     "relu": lambda a, b, c: a.relu(), "sigmoid": lambda a, b, c: a.sigmoid(),
     "abs": lambda a, b, c: a.abs(), "leaky": lambda a, b, c: a.leaky_relu(0.1),
     "max": lambda a, b, c: a.max(b), "rmax": lambda a, b, c: a.max(c),
+    "log1p": lambda a, b, c: a.log1p(),
     "wsum": lambda a, b, c: weighted_sum([a, b], [b, c], a),
 }
 

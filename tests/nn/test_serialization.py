@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from weightgrad.engine import files
-from weightgrad.nn import MLP, serialization
+from weightgrad.nn import MLP
 
 
 def weights(m: MLP) -> list[float]:

@@ -1,0 +1,68 @@
+"""The mixture-of-experts lesson teaches what it says: the balancing loss spreads the inputs
+over the experts and beats the collapsed mixture, the mixture comes near an MLP of the same
+size with a fraction of the parameters per input; same seed, same output."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demos import mixture_of_experts as lesson
+
+PICTURES = ["moe_routing.svg", "moe_load.svg"]
+
+
+def run_lesson(out: Path) -> tuple[dict[str, Any], str]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        result = lesson.main(["--quick", "--out", str(out)])
+    return result, buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
+    out = tmp_path_factory.mktemp("moe")
+    result, stdout = run_lesson(out)
+    return result, stdout, out
+
+
+def test_balance_accuracy_and_size(run: tuple[dict[str, Any], str, Path]) -> None:
+    result, stdout, _ = run
+    loads, acc = result["loads"], result["accuracy"]
+    for share in loads.values():
+        assert sum(share) == pytest.approx(1.0)
+    assert max(loads["MoE + balancing"]) < max(loads["MoE, no balancing"])
+    assert acc["MoE + balancing"] > acc["MoE, no balancing"]
+    assert acc["MoE + balancing"] >= acc["MLP"] - 0.08
+    # the same number of parameters, within one hidden unit's worth (4)
+    assert abs(result["parameters"] - result["mlp_parameters"]) <= 4
+    assert result["active"] < result["parameters"] / 2
+    assert "Conclusion: the balancing loss spread the inputs" in stdout
+
+
+def test_the_task_needs_a_different_line_per_quadrant() -> None:
+    xs, ts = lesson.make_data(400, 3)
+    # By hand: quadrant 0 (x, y >= 0) is split by the horizontal line y = 0.5.
+    for (x, y), t in zip(xs, ts):
+        if x >= 0 and y >= 0:
+            assert t == (1.0 if y > 0.5 else 0.0)
+        if x < 0 and y < 0:  # quadrant 3: the line at 135° through (-0.5, -0.5)
+            assert t == (1.0 if -(x + 0.5) - (y + 0.5) > 0 else 0.0)
+
+
+def test_same_seed_same_output_and_pictures(run: tuple[dict[str, Any], str, Path],
+                                            tmp_path: Path) -> None:
+    _, stdout, out = run
+    _, again = run_lesson(tmp_path)
+    assert again == stdout
+    for name in PICTURES:
+        assert ET.parse(out / name).getroot().tag.endswith("svg")
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
+    registered = {e["file"] for e in json.loads((out / "pictures.json").read_text())}
+    assert registered == set(PICTURES)
