@@ -4,31 +4,22 @@ by hand); only JSON text of state dicts crosses; same seed, same output."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from demos import federated as lesson
+from tests.demos.quick_run import assert_same_seed, run_quick
 
 PICTURES = ["federated_accuracy.svg", "federated_drift.svg"]
-
-
-def run_lesson(out: Path) -> tuple[dict[str, Any], str]:
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        result = lesson.main(["--quick", "--out", str(out)])
-    return result, buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
     out = tmp_path_factory.mktemp("federated")
-    result, stdout = run_lesson(out)
+    result, stdout = run_quick(lesson, out)
     return result, stdout, out
 
 
@@ -78,10 +69,4 @@ def test_only_text_of_state_dicts_crosses() -> None:
 def test_same_seed_same_output_and_pictures(run: tuple[dict[str, Any], str, Path],
                                             tmp_path: Path) -> None:
     _, stdout, out = run
-    _, again = run_lesson(tmp_path)
-    assert again == stdout
-    for name in PICTURES:
-        assert ET.parse(out / name).getroot().tag.endswith("svg")
-        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
-    registered = {e["file"] for e in json.loads((out / "pictures.json").read_text())}
-    assert registered == set(PICTURES)
+    assert_same_seed(lesson, stdout, out, tmp_path, PICTURES)

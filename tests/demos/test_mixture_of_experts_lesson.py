@@ -4,31 +4,21 @@ size with a fraction of the parameters per input; same seed, same output."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from demos import mixture_of_experts as lesson
+from tests.demos.quick_run import assert_same_seed, run_quick
 
 PICTURES = ["moe_routing.svg", "moe_load.svg"]
-
-
-def run_lesson(out: Path) -> tuple[dict[str, Any], str]:
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        result = lesson.main(["--quick", "--out", str(out)])
-    return result, buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
     out = tmp_path_factory.mktemp("moe")
-    result, stdout = run_lesson(out)
+    result, stdout = run_quick(lesson, out)
     return result, stdout, out
 
 
@@ -59,10 +49,4 @@ def test_the_task_needs_a_different_line_per_quadrant() -> None:
 def test_same_seed_same_output_and_pictures(run: tuple[dict[str, Any], str, Path],
                                             tmp_path: Path) -> None:
     _, stdout, out = run
-    _, again = run_lesson(tmp_path)
-    assert again == stdout
-    for name in PICTURES:
-        assert ET.parse(out / name).getroot().tag.endswith("svg")
-        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
-    registered = {e["file"] for e in json.loads((out / "pictures.json").read_text())}
-    assert registered == set(PICTURES)
+    assert_same_seed(lesson, stdout, out, tmp_path, PICTURES)
