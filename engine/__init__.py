@@ -6,8 +6,7 @@ standard library; the pictures (draw_graph, render_svg, explain's frames and pag
 Graphviz when first used, so training runs where Graphviz is missing.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # explain and playground load no picture library until a picture is asked for, so they are
 # imported here, not lazily: a function named like its module must be bound before anything
@@ -16,6 +15,7 @@ from .anomaly import AnomalyError, detect_anomaly, find_nonfinite, is_anomaly_en
 from .autograd import is_grad_enabled, no_grad, topological_order
 from .explain import Explanation, explain
 from .gradcheck import GradcheckError, gradcheck
+from .lazy import lazy_names
 from .names import GraphTooLarge
 from .playground import Playground, playground
 from .value import Value, apply
@@ -40,17 +40,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # once loaded, an ordinary attribute
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = lazy_names(globals(), _LAZY)
 
 __all__ = [
     "AnomalyError",

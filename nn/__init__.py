@@ -6,8 +6,9 @@ read, trained, saved and drawn.
     model = MLP(2, [16, 16, 1], seed=0)   # micrograd's network, weights U(-1, 1), biases 0
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from weightgrad.engine.lazy import lazy_names
 
 from . import attention, flow, init, optim, prune, quantize, serialization
 from .activation_modules import LeakyReLU, ReLU, Sigmoid, Tanh
@@ -52,16 +53,7 @@ if TYPE_CHECKING:
     from .safetensors_io import load_safetensors, save_safetensors
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # once loaded, an ordinary attribute
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(globals(), _LAZY)
 
 __all__ = [
     "MLP",
