@@ -59,11 +59,6 @@ def inline_svg(svg: str, prefix: str) -> str:
 
 
 _CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
-h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
-.legend { color: #555; margin: 0 0 1rem; }
-.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #888;
-  vertical-align: -.1em; margin: 0 .2em 0 .6em; }
 .controls { display: flex; gap: .6rem; align-items: center; margin-bottom: .5rem; }
 .controls button { font: inherit; padding: .2rem .8rem; }
 #narration { font-family: ui-monospace, monospace; font-size: 1.05rem; margin: .4rem 0 .8rem;

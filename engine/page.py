@@ -13,8 +13,19 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline
        "img-src data:")
 
 
+# What every page looks like: its type, its title, the colour legend's swatches.
+BASE_CSS = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
+h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
+.legend { color: #555; margin: 0 0 1rem; }
+.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #888;
+  vertical-align: -.1em; margin: 0 .2em 0 .6em; }
+"""
+
+
 def page_start(title: str, css: str) -> str:
-    """The page's text up to and including its <h1>: doctype, head (CSP, title, style)."""
+    """The page's text up to and including its <h1>: doctype, head (CSP, title, the shared
+    style and `css`)."""
     esc = html.escape
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -24,7 +35,7 @@ def page_start(title: str, css: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>{esc(title)}</title>
-<style>{css}</style>
+<style>{BASE_CSS}{css}</style>
 </head>
 <body>
 <h1>{esc(title)}</h1>

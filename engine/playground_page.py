@@ -25,11 +25,6 @@ from .palette import NEGATIVE, POSITIVE, UNKNOWN, ZERO
 from .playground_eval import evaluator_js, js_string
 
 _CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
-h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
-.legend { color: #555; margin: 0 0 1rem; }
-.swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #888;
-  vertical-align: -.1em; margin: 0 .2em 0 .6em; }
 #layout { display: flex; gap: 1.2rem; align-items: flex-start; flex-wrap: wrap; }
 #leaves { min-width: 18rem; }
 #leaves .leaf { display: grid; grid-template-columns: 6rem 7rem 9rem; gap: .4rem;

@@ -24,8 +24,6 @@ from .draw import NEAR_ZERO_FRACTION
 from .network_script import SCRIPT
 
 _CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fff; }
-h1 { font-size: 1.4rem; margin: 0 0 .4rem; }
 .hint { color: #555; margin: 0 0 .8rem; }
 #top { display: flex; gap: 1.5rem; flex-wrap: wrap; align-items: flex-start; }
 #controls { display: flex; flex-direction: column; gap: .5rem; min-width: 17rem; }
