@@ -26,7 +26,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +71,8 @@ def _temp_prefix(target: Path) -> bytes:
 def _create_temp(target: Path) -> tuple[int, Path]:
     """A new, empty temporary file beside `target`. Created with mode 0666 so that the kernel
     applies the umask, as for any new file (mkstemp would make it 0600)."""
+    import secrets  # here, not at the top: it loads hashlib, slowing `import weightgrad`
+
     prefix = _temp_prefix(target)
     for _ in range(100):
         name = prefix + f"{os.getpid()}.{secrets.token_hex(4)}.tmp".encode()
