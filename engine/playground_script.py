@@ -43,6 +43,13 @@ SCRIPT = """
   function invalidate(i) { stale[i] = 1; }
   var lit = [];  // the <text>s marked as changed by the last edit
 
+  // The text node's own characters are rewritten (not `textContent`, which replaces the node):
+  // the browser then re-lays out the string alone, measurably less work per edit (make bench).
+  function setText(t, text) {
+    if (t.firstChild && t.firstChild.nodeType === 3) { t.firstChild.data = text; }
+    else { t.textContent = text; }
+  }
+
   function same(a, b) { return a === b || (a !== a && b !== b); }
 
   // Only what changed is rewritten: an edit of one input of a 2,000-node page touches a few
@@ -57,11 +64,11 @@ SCRIPT = """
         continue;
       }
       if (c.data && !same(data[i], shownData[i])) {
-        c.data.textContent = "data " + fmt(data[i]);
+        setText(c.data, "data " + fmt(data[i]));
         if (!first) { c.data.setAttribute("text-decoration", "underline"); lit.push(c.data); }
       }
       if (c.grad && (stale[i] || !same(grad[i], shownGrad[i]))) {
-        c.grad.textContent = hidden[i] ? "grad ?" : "grad " + fmt(grad[i]);
+        setText(c.grad, hidden[i] ? "grad ?" : "grad " + fmt(grad[i]));
         c.grad.setAttribute("fill", hidden[i] ? COLOURS[3] : grad[i] > 0 ? COLOURS[0]
                                     : grad[i] < 0 ? COLOURS[1] : COLOURS[2]);
         if (!first && !stale[i]) {
