@@ -168,7 +168,6 @@ def test_a_sequential_nested_too_deeply_is_refused(tmp_path: Path) -> None:
         build_module("Sequential", config)
 
 
-@pytest.mark.skipif(not hasattr(wnn, "MixtureOfExperts"), reason="MixtureOfExperts not built")
 def test_mixture_of_experts_travels_by_file_but_has_no_torch_module(tmp_path: Path) -> None:
     model = wnn.MixtureOfExperts(3, 2, num_experts=3, top_k=2, seed=0)
     save_safetensors(model, tmp_path / "moe.safetensors")
