@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 from tqdm import tqdm
 
 from weightgrad.engine import Value, no_grad
-from weightgrad.nn import MLP, binary_cross_entropy_with_logits, hinge_loss, l2_penalty, make_moons
+from weightgrad.nn import (
+    MLP,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    make_moons,
+)
 from weightgrad.nn.optim import SGD
 
 OUT = Path("out")
@@ -152,3 +159,16 @@ def bce_loss(model: MLP, data: MoonsData) -> Value:
     """Full-batch binary cross-entropy with logits of the model's scores."""
     xs, targets = data
     return binary_cross_entropy_with_logits([model(x) for x in xs], targets)
+
+
+def minibatch_epoch(model: Any, optimizer: Any, xs: list[Any], ys: list[int], order: list[int],
+                    rng: Any, batch: int) -> None:
+    """One pass of mean cross-entropy steps over `order` (indices into xs, ys), shuffled in
+    place first, in minibatches of `batch`: the digits lessons' epoch."""
+    rng.shuffle(order)
+    for start in range(0, len(order), batch):
+        chosen = order[start:start + batch]
+        loss = cross_entropy([model(xs[i]) for i in chosen], [ys[i] for i in chosen])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()

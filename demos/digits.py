@@ -32,6 +32,7 @@ from pathlib import Path
 
 from demos.common import (
     lesson_parser,
+    minibatch_epoch,
     progress,
     pyplot,
     record_picture,
@@ -69,14 +70,7 @@ def evaluate(model: MLP, xs: Images, ys: list[int]) -> tuple[float, float, list[
 
 def train_epoch(model: MLP, opt: Adam, xs: Images, ys: list[int], rng: random.Random) -> None:
     """One pass over the training set in shuffled minibatches, one Adam step each."""
-    order = list(range(len(xs)))
-    rng.shuffle(order)
-    for start in range(0, len(order), BATCH):
-        batch = order[start:start + BATCH]
-        loss = cross_entropy([model(xs[i]) for i in batch], [ys[i] for i in batch])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    minibatch_epoch(model, opt, xs, ys, list(range(len(xs))), rng, BATCH)
 
 
 def saliency(model: MLP, image: list[float], label: int) -> list[float]:

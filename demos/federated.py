@@ -34,9 +34,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import (
+    lesson_parser,
+    minibatch_epoch,
+    progress,
+    pyplot,
+    record_picture,
+    save_figure,
+)
 from weightgrad.engine import no_grad
-from weightgrad.nn import Linear, cross_entropy, load_digits
+from weightgrad.nn import Linear, load_digits
 from weightgrad.nn.optim import SGD
 
 LESSON = "Federated learning"
@@ -56,14 +63,8 @@ def sgd_epochs(model: Linear, shard: Shard, epochs: int, rng: random.Random) -> 
     xs, ys = shard
     opt = SGD(model.parameters(), lr=LR)
     order = list(range(len(ys)))
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for b in range(0, len(order), BATCH):
-            batch = order[b:b + BATCH]
-            loss = cross_entropy([model(xs[i]) for i in batch], [ys[i] for i in batch])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    for _ in range(epochs):  # `order` stays shuffled from one epoch to the next
+        minibatch_epoch(model, opt, xs, ys, order, rng, BATCH)
 
 
 def make_client(shard: Shard, epochs: int, seed: int) -> Client:
