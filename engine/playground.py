@@ -82,10 +82,11 @@ class Playground:
         if params is None:
             return {id(v) for v in editable if is_parameter(v)}
         by_name = {self.names[id(v)]: v for v in editable}
+        allowed = {id(v) for v in editable}
         chosen = set()
         for p in params:
             v = by_name.get(p) if isinstance(p, str) else p
-            if not isinstance(v, Value) or not any(v is e for e in editable):
+            if not isinstance(v, Value) or id(v) not in allowed:
                 what = repr(p) if isinstance(p, str) else f"a {type(p).__name__}"
                 raise ValueError(f"playground: params must be editable leaves of the graph "
                                  f"({', '.join(by_name) or 'none'}); {what} is not one")
@@ -97,15 +98,18 @@ class Playground:
         with several graphs passes one `ops` list to all, so their op numbers agree."""
         index = {id(v): i for i, v in enumerate(self.order)}
         ops = [] if ops is None else ops
+        numbers = {id(op): i for i, op in enumerate(ops)}  # an op's place in `ops`
+        editable = {id(v) for v in self.editable}
         nodes = []
         for v in self.order:
-            if v.op is not None and not any(v.op is o for o in ops):
+            if v.op is not None and id(v.op) not in numbers:
+                numbers[id(v.op)] = len(ops)
                 ops.append(v.op)
             nodes.append({
                 "name": self.names[id(v)], "kind": kind(v, self.root, self.params),
                 "data": encode(v.data),
-                "editable": any(v is e for e in self.editable),
-                "op": -1 if v.op is None else next(i for i, o in enumerate(ops) if o is v.op),
+                "editable": id(v) in editable,
+                "op": -1 if v.op is None else numbers[id(v.op)],
                 "parents": [index[id(p)] for p in v.parents],
                 "order": list(accumulation_order(v)) if v.op is not None else [],
                 # explain's words for each local derivative, for the quiz's feedback
