@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.nn.images import Grid, data, image
 from weightgrad.engine import Value, gradcheck, no_grad
 from weightgrad.engine.ops import WSUM
 from weightgrad.nn import Conv2d, draw_weights
 
-Grid = list[list[list[float]]]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -41,16 +41,6 @@ def floats(conv: Conv2d) -> tuple[list[Grid], list[float]]:
     kernels = [[[[p.data for p in row] for row in ch] for ch in conv.kernel(o)]
                for o in range(conv.out_channels)]
     return kernels, [b.data for b in conv.bias] if conv.bias else [0.0] * conv.out_channels
-
-
-def image(channels: int, height: int, width: int, seed: int) -> Grid:
-    rng = random.Random(seed)
-    return [[[rng.uniform(-2, 2) for _ in range(width)] for _ in range(height)]
-            for _ in range(channels)]
-
-
-def data(out: list) -> list:
-    return [[[v.data for v in row] for row in ch] for ch in out]
 
 
 def set_kernel(conv: Conv2d, o: int, kernel: Grid, bias: float) -> None:

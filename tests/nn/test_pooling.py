@@ -5,14 +5,12 @@ max_pool2d's backward), finite differences away from ties, and refusals."""
 from __future__ import annotations
 
 import math
-import random
 
 import pytest
 
+from tests.nn.images import Grid, data, image
 from weightgrad.engine import Value, gradcheck, ops
 from weightgrad.nn import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
-
-Grid = list[list[list[float]]]
 
 
 def plain_max_pool(x: Grid, kernel: tuple[int, int], stride: tuple[int, int]
@@ -41,16 +39,6 @@ def plain_max_pool(x: Grid, kernel: tuple[int, int], stride: tuple[int, int]
         values.append(vs)
         where.append(ws)
     return values, where
-
-
-def image(channels: int, height: int, width: int, seed: int) -> Grid:
-    rng = random.Random(seed)
-    return [[[rng.uniform(-2, 2) for _ in range(width)] for _ in range(height)]
-            for _ in range(channels)]
-
-
-def data(out: list) -> list:
-    return [[[v.data for v in row] for row in ch] for ch in out]
 
 
 def test_hand_computed_example() -> None:
