@@ -75,7 +75,7 @@ def train_epoch(model: MLP, opt: Adam, xs: Images, ys: list[int], rng: random.Ra
 
 def saliency(model: MLP, image: list[float], label: int) -> list[float]:
     """d(score of `label`)/d(pixel) for every pixel, read from the inputs' own `.grad`."""
-    pixels = [Value(p) for p in image]  # inputs as Values: backward reaches them too
+    pixels = [Value(p) for p in image]  # Values, so backward reaches them (numbers get none)
     score = model(pixels)[label]
     score.backward()
     model.zero_grad()  # the weights' gradients from this are not for training

@@ -89,7 +89,8 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     of the tuple, were all emitted before it. Until then, every Σ that meets the tuple pushes
     its elements not yet seen: a tuple that one Σ has begun may still have elements waiting
     on the stack below the Σ now being expanded (a layer's input tuple that is also the
-    weights of a later Σ, say), and that Σ must wait for them too.
+    weights of a later Σ, say), and that Σ must wait for them too. A Σ over plain numbers has
+    the one tuple (w..., bias), finished the same way.
     """
     order: list[Value] = []
     seen: set[Value] = set()
@@ -104,7 +105,8 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             emit(node)
             if state is None:
                 finish(id(node._a))
-                finish(id(node._b))
+                if node._b is not None:
+                    finish(id(node._b))
             continue
         if node in seen:
             continue
@@ -115,8 +117,21 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             continue
         b = node._b
         if b is None:
-            if a not in seen and type(a._b) is tuple and id(a._b) in done \
-                    and id(a._a) in done:
+            if type(a) is tuple:  # a Σ over numbers: _a = (w..., bias), its only parents
+                push((node, None))
+                if id(a) not in done:
+                    waiting = len(stack)
+                    for i in range(len(a) - 1, -1, -1):
+                        if (leaves or a[i]._a is not None) and a[i] not in seen:
+                            push((a[i], False))
+                    if len(stack) != waiting:
+                        continue
+                pop()  # every parent already done: emit now
+                emit(node)
+                finish(id(a))
+                continue
+            if a not in seen and type(a._a) is tuple and id(a._a) in done \
+                    and (a._b is None or id(a._b) in done):
                 # An activation on a fused Σ whose tuples are finished: the Σ is ready, so
                 # emit both now instead of three trips round the loop.
                 mark(a)
@@ -181,8 +196,9 @@ def backward(root: Value) -> None:
     Each node passes its gradient to its parents times the op's local derivative
     (`Op.chain`, which divides by a quotient's divisor instead). The most frequent ops are
     written out inline, with exactly the arithmetic their `local` states, because a function
-    call per node would double the cost of a training step; every other op goes through
-    `chain`. The inline ops skip a zero gradient
+    call per node would double the cost of a training step; every other op multiplies its
+    `local` derivatives by the gradient as `chain` does, and a quotient goes through `chain`.
+    The inline ops skip a zero gradient
     where that is exact, i.e. where every local derivative is finite (then 0 * d adds
     nothing): a dead relu or a point outside the hinge margin then costs nothing further
     down, as in a hand-written backward pass.
@@ -220,12 +236,26 @@ def backward(root: Value) -> None:
                 w.grad += x.data * g
                 x.grad += w.data * g
             a[-1].grad += g
+        elif type(a) is tuple:  # a Σ over numbers: _a = (w_1..w_n, b), numbers in the op
+            if g == 0.0 and node.data - node.data == 0.0:
+                continue  # exact, as for WSUM
+            for w, c in zip(a, op.constants):  # stops before the bias
+                w.grad += c * g
+            a[-1].grad += g
         elif op is RELU:
             if a.data > 0.0:
                 a.grad += g
             elif g != g or g - g != 0.0:
                 a.grad += 0.0 * g  # 0 * inf or 0 * nan is nan, as the generic path gives
-        else:
+        elif op.over:  # a quotient: Op.chain divides the gradient first
             parents = node.parents
             for parent, gained in zip(parents, op.chain(g, node.data, *[p.data for p in parents])):
                 parent.grad += gained
+        else:  # Op.chain's arithmetic, d * g per parent, without building its tuples
+            b = node._b
+            if b is None:
+                a.grad += op.local(node.data, a.data)[0] * g
+            else:
+                da, db = op.local(node.data, a.data, b.data)
+                a.grad += da * g
+                b.grad += db * g

@@ -3,6 +3,14 @@ at once, sharing one tuple of inputs. Most of what makes a fused layer fast and 
 (`make bench`): the node holds (w..., b) in `_a` and the inputs in `_b`, both tuples shared
 (the inputs by every neuron of a layer, (w..., b) by one neuron across calls), which the
 backward walk (`autograd.topological_order`) scans until they are finished, not once a node.
+
+Inputs that are all plain numbers (a first layer's pixels) are not made into nodes: they
+belong to the node's op (`ops.weighted_sum_of`, one per call, shared by the layer), as a
+plain exponent belongs to `x ** 2`, and the node's parents are its weights and bias alone.
+So they get no gradient, as an input tensor without requires_grad gets none in PyTorch;
+give Values to see d/dinput (a saliency map). This halves the backward work of a first
+layer and saves a node per input per point (digits epoch in `make bench`: 2.4x → 1.8x the
+plain-Python epoch).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from .value import Operand, Value, _new, _operand
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
-    """Σ wᵢ·xᵢ + b as ONE node (a neuron's pre-activation), local derivatives xᵢ, wᵢ and 1.
+    """Σ wᵢ·xᵢ + b as ONE node (a neuron's pre-activation), local derivatives xᵢ, wᵢ and 1
+    (numbers for inputs: parents w and b only, see the module's docstring).
 
     The additions run b + w₁x₁ + w₂x₂ + ... in that order, the same floats as a neuron built
     from one * and one + per input, so fused and unfused neurons agree to the last bit.
@@ -24,9 +33,9 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence[Operand], bias: Valu
 
 
 def _constant(x: Operand) -> Value:
-    """`x` as a Value: a float becomes a constant leaf without `Value.__init__`'s checks (a
-    first layer's inputs, 64 per digit: 13% of a digits epoch under cProfile); anything else
-    goes through the usual operand rules."""
+    """`x` as a Value: a float becomes a constant leaf without `Value.__init__`'s checks (numbers
+    among Values, a recurrent cell's inputs beside its state); anything else goes through
+    the usual operand rules."""
     if type(x) is not float:
         return x if type(x) is Value else _operand(x, ops.WSUM)
     leaf = _new(Value)
@@ -40,14 +49,23 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
     """A whole layer's weighted sums on the same inputs: one Σ node per neuron, given as a
     tuple (w_1, ..., w_n, b), each followed by its own `activation` node if one is given.
 
-    Every node shares one tuple of the inputs, and a neuron that passes the same tuple each
-    time shares that too: most of what makes a fused layer fast and small.
+    Every node shares one tuple of the inputs (or, for numbers, one op holding them), and a
+    neuron that passes the same tuple each time shares that too: most of what makes a fused
+    layer fast and small.
     """
     xs = tuple(inputs)
-    if set(map(type, xs)) != {Value}:  # numbers (a first layer's inputs) become constants
-        xs = tuple(map(_constant, xs))
-    xd = [x.data for x in xs]
+    kinds = set(map(type, xs))
     record = autograd.recording()
+    if kinds == {float} or not any(isinstance(x, Value) for x in xs):
+        # numbers only (a first layer's inputs): they belong to the op, not to the graph
+        xd = xs if kinds == {float} else tuple([_operand(x, ops.WSUM).data for x in xs])
+        op = ops.weighted_sum_of(xd) if record else None
+        xs = None
+    else:  # Values; any numbers among them become constant leaves
+        if kinds != {Value}:
+            xs = tuple(map(_constant, xs))
+        xd = [x.data for x in xs]
+        op = ops.WSUM
     act = activation.forward if activation is not None else None
     out = []
     for wb in neurons:
@@ -60,7 +78,7 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
         node = _new(Value)
         node.data, node.grad, node.label = total, 0.0, ""
         if record:
-            node._op, node._a, node._b = ops.WSUM, wb, xs
+            node._op, node._a, node._b = op, wb, xs
         else:
             node._op = node._a = node._b = None
         if act is not None:

@@ -41,6 +41,9 @@ class Op:
       page's IEEE helpers `pow`, `log`, `exp`, `sigmoid`, `powBaseGrad`, `powExponentGrad`,
       which behave as `engine.floats`. For a quotient (`over`), the numerator, as `local`.
 
+    - `constants`: numbers that belong to the op itself rather than to its operands: the
+      plain-number inputs of a weighted sum over numbers (`ops.weighted_sum_of`).
+
     - `arity`: how many operands a function op takes, 1 or 2. A two-operand function (`max`)
       has a two-number forward and a `template` ("max({a}, {b})"); its Value method takes
       the second operand as its argument (`a.max(b)`), and the expression language calls it
@@ -64,6 +67,7 @@ class Op:
     family: Callable[..., Op] | None = None
     js: tuple[str, ...] = ()
     arity: int = 1
+    constants: tuple[float, ...] = ()
 
     def derivatives(self, out: float, *args: float) -> tuple[float, ...]:
         """d out / d parent for each parent, as numbers (quotients divided out)."""
@@ -100,6 +104,9 @@ class Op:
             n = (len(names) - 1) // 2
             return " + ".join([names[-1], *(f"{w}·{x}" for w, x in zip(names[:n],
                                                                      names[n:2 * n]))])
+        if self.name == "wsumc":
+            return " + ".join([names[-1], *(f"{w}·{_paren(f'{c:.6g}')}"
+                                            for w, c in zip(names, self.constants))])
         if self.template:
             return self.template.format(a=names[0], b=names[1] if len(names) > 1 else "")
         if len(names) == 2:

@@ -263,4 +263,33 @@ def _wsum_formula(names: list[str], out: str) -> list[str]:
 # The live page writes its Σ out (b + w1·x1 + ..., then w1, x1, w2, x2, ..., b backward), as
 # backward() does: its `js` only says so.
 WSUM = _builtin(Op("wsum", "Σ", _wsum_forward, _wsum_local, _wsum_formula,
-                   js=("/* written out in engine.playground_script */",)))
+                   js=("/* written out in engine.playground_eval */",)))
+
+
+def _wsumc_forward(constants: tuple[float, ...], *wb: float) -> float:
+    total = wb[-1]  # b first, then each w_i * c_i in order, as _wsum_forward
+    for w, c in zip(wb, constants):
+        total += w * c
+    return total
+
+
+def _wsumc_local(constants: tuple[float, ...], out: float, *wb: float) -> tuple[float, ...]:
+    return (*constants, 1.0)  # d/dw_i = c_i, d/db = 1
+
+
+def _wsumc_formula(constants: tuple[float, ...], names: list[str], out: str) -> list[str]:
+    return [*(f"{c:.6g}" for c in constants), "1"]
+
+
+def weighted_sum_of(constants: tuple[float, ...]) -> Op:
+    """Σ w_i·c_i + b over plain numbers c (a first layer's inputs): parents (w_1..w_n, b),
+    local derivatives c_i and 1. The numbers belong to the op, as a plain exponent belongs to
+    powc: they are no nodes and get no gradient, as an input tensor without requires_grad in
+    PyTorch. One member per call (the numbers change with every input), not cached."""
+    return Op("wsumc", "Σ", functools.partial(_wsumc_forward, constants),
+              functools.partial(_wsumc_local, constants),
+              functools.partial(_wsumc_formula, constants), family=weighted_sum_of,
+              constants=constants, js=("/* written out in engine.playground_eval */",))
+
+
+_builtin(weighted_sum_of((1.0,)))  # the family's entry

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .op import Op
+from .op import Op, js_number
 
 _HELPERS = """
 // IEEE helpers with Python's (C's) edge cases: pow(1, nan) is 1, pow(-1, inf) is 1.
@@ -73,6 +73,10 @@ function wgGraph(graph) {
         var m = (p.length - 1) / 2, total = data[p[2 * m]];
         for (var k = 0; k < m; k++) { total += data[p[k]] * data[p[m + k]]; }
         data[i] = total;
+      } else if (op.name === "wsumc") {  // b + w1·c1 + w2·c2 + ..., numbers c in the op
+        var last = p.length - 1, sum = data[p[last]];
+        for (var j = 0; j < last; j++) { sum += data[p[j]] * op.c[j]; }
+        data[i] = sum;
       } else {
         data[i] = p.length === 1 ? op.f(data[p[0]]) : op.f(data[p[0]], data[p[1]]);
       }
@@ -88,6 +92,11 @@ function wgGraph(graph) {
         out[m + k] = data[p[k]] * g;
       }
       out[2 * m] = g;
+      return out;
+    }
+    if (op.name === "wsumc") {
+      for (var j = 0; j < p.length - 1; j++) { out[j] = op.c[j] * g; }
+      out[p.length - 1] = g;
       return out;
     }
     var args = [data[p[0]], p.length > 1 ? data[p[1]] : undefined];
@@ -119,6 +128,7 @@ function wgGraph(graph) {
       d[2 * m] = 1;
       return d;
     }
+    if (op.name === "wsumc") { return op.c.concat([1]); }
     return op.d(data[c], data[p[0]], p.length > 1 ? data[p[1]] : undefined);
   }
 
@@ -165,9 +175,11 @@ def js_ops(ops: Sequence[Op]) -> str:
     for op in ops:
         forward, *locals_ = op.js
         over = ", ".join("null" if k is None else str(k) for k in op.over)
+        constants = ", ".join(map(js_number, op.constants))  # a Σ over numbers: its numbers
         entries.append(
             f"{{name: {js_string(op.name)}, f: function (a, b) {{ return {forward}; }}, "
-            f"d: function (out, a, b) {{ return [{', '.join(locals_)}]; }}, over: [{over}]}}")
+            f"d: function (out, a, b) {{ return [{', '.join(locals_)}]; }}, over: [{over}], "
+            f"c: [{constants}]}}")
     return "[\n" + ",\n".join(entries) + "\n]"
 
 

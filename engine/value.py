@@ -9,7 +9,8 @@ cyclic garbage collector (the cost that dominates micrograd's training step).
 Layout, chosen for memory (about 100 bytes a node, a seventh of micrograd's): the parents live
 in two slots instead of a tuple. A leaf has `_a = _b = None`; a unary result has its operand
 in `_a`; a binary one has `_a` and `_b`. A fused weighted sum keeps its weights and bias in a
-tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuron of a layer).
+tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuron of a layer);
+over plain numbers, `_b` is None and the numbers are its op's (`ops.weighted_sum_of`).
 `parents` turns any of these into one tuple.
 """
 
@@ -86,8 +87,8 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
-        if b is None:
-            return (a,)
+        if b is None:  # one operand, or a Σ over numbers: weights and bias
+            return a if type(a) is tuple else (a,)
         if type(b) is tuple:  # fused Σ: weights, inputs, bias
             return (*a[:-1], *b, a[-1])
         return (a, b)
@@ -110,7 +111,7 @@ class Value:
         return self.data != 0.0
 
     # -- ops: each is one catalogue entry from engine.ops applied to Values ---------------
-    # + and * are written out and unary ops skip `apply`'s generality: they are most of every
+    # + - * are written out and unary ops skip `apply`'s generality: they are most of every
     # graph, and each saved call is a saved microsecond per node.
 
     def __add__(self, other: Operand) -> Value:
@@ -143,7 +144,19 @@ class Value:
         return apply(ops.ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return apply(ops.SUB, self, other)
+        # Written out as + and * are (apply's generality cost 3% of a digits epoch, where
+        # cross-entropy subtracts the largest logit from every logit: make bench).
+        if type(other) is not Value:
+            other = _operand(other, ops.SUB)
+        out = _new(Value)
+        out.data = self.data - other.data
+        out.grad = 0.0
+        out.label = ""
+        if autograd.everyone_records or autograd.modes.grad:
+            out._op, out._a, out._b = ops.SUB, self, other
+        else:
+            out._op = out._a = out._b = None
+        return out
 
     def __rsub__(self, other: Operand) -> Value:
         return apply(ops.SUB, other, self)
@@ -225,7 +238,7 @@ def _operand(x: object, op: Op) -> Value:
     """
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real):
+    if type(x) is float or type(x) is int or isinstance(x, Real):  # the ABC check is slow
         return Value(x)
     raise TypeError(f"{op.name}: operands must be Values or real numbers, "
                     f"got {type(x).__name__}: {x!r}")
@@ -254,6 +267,10 @@ def apply(op: Op, *operands: Operand) -> Value:
         n = len(operands) // 2
         return weighted_sum(operands[:n], operands[n:2 * n], operands[-1])  # type: ignore[arg-type]
     parents = [x if type(x) is Value else _operand(x, op) for x in operands]
+    if op.family is ops.weighted_sum_of:  # operands w_1..w_n, b; the numbers are the op's
+        from .fused import weighted_sums
+
+        return weighted_sums([tuple(parents)], op.constants)[0]
     data = op.forward(*[p.data for p in parents])
     if len(parents) == 1:
         return _record(data, op, parents[0], None)

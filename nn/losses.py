@@ -54,7 +54,7 @@ def softmax(logits: Sequence[Operand]) -> list[Value]:
     term is exp(0) = 1 and the sum is at least 1).
     """
     zs = checks.values("softmax", "logits", logits, nonempty=True)
-    top = max(z.data for z in zs)
+    top = Value(max(z.data for z in zs))  # one constant node, not one per logit
     exps = [(z - top).exp() for z in zs]
     total = _sum(exps)
     return [e / total for e in exps]
@@ -130,7 +130,7 @@ def _cross_entropy_one(logits: Sequence[Operand], target: int, where: str = "") 
     # -log softmax(z)[t] = logsumexp(z) - z_t; the max is subtracted, as in softmax, so that
     # exp cannot overflow. Its gradient is softmax(z) - onehot(t)
     # (https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html).
-    top = max(z.data for z in zs)
+    top = Value(max(z.data for z in zs))  # one constant node, not one per logit
     shifted = [z - top for z in zs]
     return _sum([s.exp() for s in shifted]).log() - shifted[t]
 

@@ -118,31 +118,42 @@ class Adam(Optimizer):
         self.weight_decay = checks.real(who, "weight_decay", weight_decay, 0.0)
         self.amsgrad = bool(amsgrad)
 
-    def _update(self, p: Value, state: State) -> None:
+    def step(self) -> None:
+        # One loop over the parameters, not Optimizer.step's method call per parameter: the
+        # per-step numbers are worked out once, and the step takes a third less time
+        # (make bench, digits epoch).
         beta1, beta2 = self.betas
-        g = p.grad
-        if self.decoupled:
-            # AdamW: shrink the weight itself, outside the adaptive scaling, so decay is not
-            # divided by sqrt(v) (Loshchilov & Hutter 2019, "Decoupled Weight Decay").
-            p.data *= 1 - self.lr * self.weight_decay
-        else:
-            g = g + self.weight_decay * p.data  # Adam's L2: decay goes through the moments
-        if not state:
-            state.update(step=0, exp_avg=0.0, exp_avg_sq=0.0)
-            if self.amsgrad:
-                state["max_exp_avg_sq"] = 0.0
-        state["step"] = t = state["step"] + 1
-        state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
-        state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-        if self.amsgrad:
-            # AMSGrad (Reddi et al. 2018): never let the second moment shrink.
-            state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
-        # Bias correction undoes the zero start of m and v. PyTorch's arrangement puts eps
-        # after dividing sqrt(v) by sqrt(1 - beta2^t), i.e. eps is added to sqrt(v_hat).
-        bias_correction1 = 1 - beta1 ** t
-        bias_correction2 = 1 - beta2 ** t
-        denom = math.sqrt(v) / math.sqrt(bias_correction2) + self.eps
-        p.data -= (self.lr / bias_correction1) * m / denom
+        lr, eps, weight_decay, amsgrad = self.lr, self.eps, self.weight_decay, self.amsgrad
+        shrink = 1 - lr * weight_decay if self.decoupled else None
+        corrections: dict[int, tuple[float, float]] = {}  # step -> (lr / bc1, sqrt(bc2))
+        states = self.state
+        for p in self.params:
+            if not is_trainable(p):
+                continue
+            state = states[p]
+            g = p.grad
+            if shrink is not None:
+                # AdamW: shrink the weight itself, outside the adaptive scaling, so decay is
+                # not divided by sqrt(v) (Loshchilov & Hutter 2019, "Decoupled Weight Decay").
+                p.data *= shrink
+            else:
+                g = g + weight_decay * p.data  # Adam's L2: decay goes through the moments
+            if not state:
+                state.update(step=0, exp_avg=0.0, exp_avg_sq=0.0)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = 0.0
+            state["step"] = t = state["step"] + 1
+            state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
+            state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+            if amsgrad:
+                # AMSGrad (Reddi et al. 2018): never let the second moment shrink.
+                state["max_exp_avg_sq"] = v = max(state["max_exp_avg_sq"], v)
+            if t not in corrections:
+                # Bias correction undoes the zero start of m and v. PyTorch's arrangement puts
+                # eps after dividing sqrt(v) by sqrt(1 - beta2^t): eps is added to sqrt(v_hat).
+                corrections[t] = (lr / (1 - beta1 ** t), math.sqrt(1 - beta2 ** t))
+            step_size, sqrt_bc2 = corrections[t]
+            p.data -= step_size * m / (math.sqrt(v) / sqrt_bc2 + eps)
 
 
 class AdamW(Adam):

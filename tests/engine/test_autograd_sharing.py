@@ -123,10 +123,14 @@ def programs(draw: st.DrawFn) -> tuple[int, Program]:
                                                    max_size=4))))
             lengths.append(len(program[-1][1]))
         else:
-            # inputs: a pooled tuple (shared: the same object every time) or a fresh list
+            # inputs: a pooled tuple (shared: the same object every time), a fresh list, or
+            # plain numbers (a first layer's: they live in the Σ's op, not in the graph)
             if lengths and draw(st.sampled_from([True, True, False])):
                 source = ("pool", draw(st.integers(0, len(lengths) - 1)))
                 n_in = lengths[source[1]]
+            elif draw(st.sampled_from([True, False, False])):
+                n_in = draw(st.integers(1, 3))
+                source = ("numbers", n_in)
             else:
                 n_in = draw(st.integers(1, 3))
                 source = ("list", draw(st.lists(newest, min_size=n_in, max_size=n_in)))
@@ -174,7 +178,8 @@ def replay(program: Program) -> Build:
                 pool.append(tuple(nodes[i] for i in step[1]))
             else:
                 where, what = step[1]
-                inputs = pool[what] if where == "pool" else [nodes[i] for i in what]
+                inputs = (pool[what] if where == "pool" else [nodes[i] for i in what]
+                          if where == "list" else [0.5 - 0.75 * k for k in range(what)])
                 if kind in ("layer", "form"):
                     nout = step[2] if kind == "layer" else len(inputs)
                     layer = Layer(len(inputs), nout, "tanh", random.Random(step[-1]),

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from weightgrad.engine import Value, apply, gradcheck
 from weightgrad.engine import ops as O
+from weightgrad.engine.fused import weighted_sum
 
 ANY = st.floats(-4.0, 4.0)
 POSITIVE = st.floats(0.1, 4.0)
@@ -95,6 +96,8 @@ CATALOGUE = [
     Case("log1p", lambda a: a.log1p(), r_log1p, (st.floats(-0.9, 4.0),)),
     Case("wsum", lambda w1, w2, x1, x2, b: apply(O.WSUM, w1, w2, x1, x2, b),
          lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2, (ANY,) * 5),
+    Case("wsumc", lambda w1, w2, b: weighted_sum([w1, w2], [0.5, -3.0], b),
+         lambda w1, w2, b: b + w1 * 0.5 + w2 * -3.0, (ANY,) * 3),
 ]
 
 

@@ -68,7 +68,8 @@ def test_jupyter_shows_the_page_in_an_isolated_iframe() -> None:
 
 # -- random graphs over every op ----------------------------------------------------------
 
-EXACT = {"add", "sub", "mul", "div", "neg", "relu", "wsum", "abs", "leaky_relu", "max"}
+EXACT = {"add", "sub", "mul", "div", "neg", "relu", "wsum", "wsumc", "abs", "leaky_relu",
+         "max"}
 EDGES = [0.0, 1.0, -1.0, 2.0, 0.5, -2.5, 3.0, 1e-3]
 
 
@@ -84,6 +85,7 @@ STEPS: dict[str, Callable[[Value, Value, float], Value]] = {
     "max": lambda a, b, c: a.max(b), "rmax": lambda a, b, c: a.max(c),
     "log1p": lambda a, b, c: a.log1p(),
     "wsum": lambda a, b, c: weighted_sum([a, b], [b, c], a),
+    "wsumc": lambda a, b, c: weighted_sum([a, b], [c, -0.5], b),  # numbers only: in the op
 }
 
 

@@ -145,6 +145,23 @@ def test_fused_neuron_draws_one_sigma_node_and_is_narrated() -> None:
     assert "x2.grad += n1.grad * w.1 = 0.573974 * 0.6 = 0.344384" in texts
 
 
+def test_fused_neuron_on_numbers_draws_weights_and_bias_into_its_sigma() -> None:
+    from tests.svg import parse
+    from weightgrad.engine import explain, render_svg
+    from weightgrad.engine.draw import draw_graph
+
+    n = Neuron(2, "tanh", random.Random(0), fused=True)
+    n.w[0].data, n.w[1].data, n.b.data = 0.8, 0.6, 0.2
+    out = n([0.5, 0.3])  # numbers: kept in the Σ's op, as PyTorch keeps an input tensor
+    picture = parse(render_svg(draw_graph(out)))
+    sigma = next(name for name, node in picture.nodes.items() if node.texts == ["Σ"])
+    assert sum(e.title.endswith(f"->{sigma}") for e in picture.edges) == 3  # w1 w2 b
+    texts = [s.text for s in explain(out).steps]
+    assert texts[0] == "n1 = b + w.0·0.5 + w.1·0.3 = 0.2 + 0.8·0.5 + 0.6·0.3 = 0.78"
+    assert "w.0.grad += n1.grad * 0.5 = 0.573974 * 0.5 = 0.286987" in texts
+    assert not any(t.startswith(("x", "0.5.grad")) for t in texts)
+
+
 def test_parameters_are_labelled_with_their_names() -> None:
     model = MLP(2, [3, 1], seed=0)
     assert all(p.label == name for name, p in model.named_parameters())
