@@ -156,7 +156,7 @@ def checked_backward(root: Value) -> None:
     for node in reversed(computed):
         g = node.grad
         parents = node.parents
-        gains = node._op.chain(g, node.data, *[p.data for p in parents])
+        gains = node.op.chain(g, node.data, *[p.data for p in parents])
         for i in accumulation_order(node):
             parent, gained = parents[i], gains[i]
             before = parent.grad

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .ops import ADD, MUL, RELU, WSUM
+from .ops import ADD, MUL, RELU, WSUM, WSUMC
 
 if TYPE_CHECKING:
     from .value import Value
@@ -89,8 +89,8 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     of the tuple, were all emitted before it. Until then, every Σ that meets the tuple pushes
     its elements not yet seen: a tuple that one Σ has begun may still have elements waiting
     on the stack below the Σ now being expanded (a layer's input tuple that is also the
-    weights of a later Σ, say), and that Σ must wait for them too. A Σ over plain numbers has
-    the one tuple (w..., bias), finished the same way.
+    weights of a later Σ, say), and that Σ must wait for them too. A Σ over plain numbers
+    (WSUMC) keeps numbers in `_b`: only its (w..., bias) is pushed.
     """
     order: list[Value] = []
     seen: set[Value] = set()
@@ -105,8 +105,7 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             emit(node)
             if state is None:
                 finish(id(node._a))
-                if node._b is not None:
-                    finish(id(node._b))
+                finish(id(node._b))
             continue
         if node in seen:
             continue
@@ -117,21 +116,8 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             continue
         b = node._b
         if b is None:
-            if type(a) is tuple:  # a Σ over numbers: _a = (w..., bias), its only parents
-                push((node, None))
-                if id(a) not in done:
-                    waiting = len(stack)
-                    for i in range(len(a) - 1, -1, -1):
-                        if (leaves or a[i]._a is not None) and a[i] not in seen:
-                            push((a[i], False))
-                    if len(stack) != waiting:
-                        continue
-                pop()  # every parent already done: emit now
-                emit(node)
-                finish(id(a))
-                continue
-            if a not in seen and type(a._a) is tuple and id(a._a) in done \
-                    and (a._b is None or id(a._b) in done):
+            if a not in seen and type(a._b) is tuple and id(a._b) in done \
+                    and id(a._a) in done:
                 # An activation on a fused Σ whose tuples are finished: the Σ is ready, so
                 # emit both now instead of three trips round the loop.
                 mark(a)
@@ -162,7 +148,7 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
         weights_done = id(a) in done
         if not weights_done and (leaves or a[-1]._a is not None) and a[-1] not in seen:
             push((a[-1], False))
-        if id(b) not in done:
+        if id(b) not in done and node._op is not WSUMC:  # WSUMC's _b holds numbers
             for p in reversed(b):
                 if (leaves or p._a is not None) and p not in seen:
                     push((p, False))
@@ -236,10 +222,10 @@ def backward(root: Value) -> None:
                 w.grad += x.data * g
                 x.grad += w.data * g
             a[-1].grad += g
-        elif type(a) is tuple:  # a Σ over numbers: _a = (w_1..w_n, b), numbers in the op
+        elif op is WSUMC:  # a Σ over numbers: _a = (w_1..w_n, b), _b = (c_1..c_n)
             if g == 0.0 and node.data - node.data == 0.0:
                 continue  # exact, as for WSUM
-            for w, c in zip(a, op.constants):  # stops before the bias
+            for w, c in zip(a, node._b):  # stops before the bias
                 w.grad += c * g
             a[-1].grad += g
         elif op is RELU:

@@ -5,8 +5,8 @@ at once, sharing one tuple of inputs. Most of what makes a fused layer fast and 
 backward walk (`autograd.topological_order`) scans until they are finished, not once a node.
 
 Inputs that are all plain numbers (a first layer's pixels) are not made into nodes: they
-belong to the node's op (`ops.weighted_sum_of`, one per call, shared by the layer), as a
-plain exponent belongs to `x ** 2`, and the node's parents are its weights and bias alone.
+belong to the node's op (`ops.weighted_sum_of`; the node keeps the layer's one tuple of
+them), as a plain exponent belongs to `x ** 2`, and its parents are its weights and bias.
 So they get no gradient, as an input tensor without requires_grad gets none in PyTorch;
 give Values to see d/dinput (a saliency map). This halves the backward work of a first
 layer and saves a node per input per point (digits epoch in `make bench`: 2.4x → 1.8x the
@@ -49,18 +49,17 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
     """A whole layer's weighted sums on the same inputs: one Σ node per neuron, given as a
     tuple (w_1, ..., w_n, b), each followed by its own `activation` node if one is given.
 
-    Every node shares one tuple of the inputs (or, for numbers, one op holding them), and a
-    neuron that passes the same tuple each time shares that too: most of what makes a fused
-    layer fast and small.
+    Every node shares one tuple of the inputs, and a neuron that passes the same tuple each
+    time shares that too: most of what makes a fused layer fast and small.
     """
     xs = tuple(inputs)
     kinds = set(map(type, xs))
     record = autograd.recording()
     if kinds == {float} or not any(isinstance(x, Value) for x in xs):
         # numbers only (a first layer's inputs): they belong to the op, not to the graph
-        xd = xs if kinds == {float} else tuple([_operand(x, ops.WSUM).data for x in xs])
-        op = ops.weighted_sum_of(xd) if record else None
-        xs = None
+        if kinds != {float}:
+            xs = tuple([_operand(x, ops.WSUM).data for x in xs])
+        xd, op = xs, ops.WSUMC
     else:  # Values; any numbers among them become constant leaves
         if kinds != {Value}:
             xs = tuple(map(_constant, xs))

@@ -281,15 +281,32 @@ def _wsumc_formula(constants: tuple[float, ...], names: list[str], out: str) -> 
     return [*(f"{c:.6g}" for c in constants), "1"]
 
 
+# id(numbers) -> the member holding them, the newest 256: `v.op is v.op`, and a layer's Σs
+# share one member. Each member holds its tuple, so an id here is never another tuple's.
+_MEMBERS: dict[int, Op] = {}
+
+
 def weighted_sum_of(constants: tuple[float, ...]) -> Op:
     """Σ w_i·c_i + b over plain numbers c (a first layer's inputs): parents (w_1..w_n, b),
     local derivatives c_i and 1. The numbers belong to the op, as a plain exponent belongs to
     powc: they are no nodes and get no gradient, as an input tensor without requires_grad in
-    PyTorch. One member per call (the numbers change with every input), not cached."""
-    return Op("wsumc", "Σ", functools.partial(_wsumc_forward, constants),
-              functools.partial(_wsumc_local, constants),
-              functools.partial(_wsumc_formula, constants), family=weighted_sum_of,
-              constants=constants, js=("/* written out in engine.playground_eval */",))
+    PyTorch. A node records the family's entry, WSUMC, and keeps the numbers in `_b` (a tuple
+    shared by its layer: nothing is made per call); `Value.op` asks here for its member. The
+    members are kept by the tuple's identity, not its value: a value would take -0.0 for 0.0."""
+    op = _MEMBERS.get(id(constants))
+    if op is None:
+        op = Op("wsumc", "Σ", functools.partial(_wsumc_forward, constants),
+                functools.partial(_wsumc_local, constants),
+                functools.partial(_wsumc_formula, constants), family=weighted_sum_of,
+                constants=constants, js=WSUMC.js)
+        if len(_MEMBERS) >= 256:
+            _MEMBERS.pop(next(iter(_MEMBERS)), None)
+        _MEMBERS[id(constants)] = op
+    return op
 
 
-_builtin(weighted_sum_of((1.0,)))  # the family's entry
+# The family's entry, recorded by every Σ over numbers; the live page writes it out as WSUM.
+WSUMC = _builtin(Op("wsumc", "Σ", functools.partial(_wsumc_forward, (1.0,)),
+                    functools.partial(_wsumc_local, (1.0,)),
+                    functools.partial(_wsumc_formula, (1.0,)), family=weighted_sum_of,
+                    constants=(1.0,), js=("/* written out in engine.playground_eval */",)))

@@ -10,7 +10,8 @@ Layout, chosen for memory (about 100 bytes a node, a seventh of micrograd's): th
 in two slots instead of a tuple. A leaf has `_a = _b = None`; a unary result has its operand
 in `_a`; a binary one has `_a` and `_b`. A fused weighted sum keeps its weights and bias in a
 tuple in `_a` and its inputs in a tuple in `_b` (one tuple shared by every neuron of a layer);
-over plain numbers, `_b` is None and the numbers are its op's (`ops.weighted_sum_of`).
+over plain numbers, `_b` holds the numbers and the parents are the weights and bias alone
+(`ops.weighted_sum_of`).
 `parents` turns any of these into one tuple.
 """
 
@@ -79,7 +80,10 @@ class Value:
     @property
     def op(self) -> Op | None:
         """The op that produced this Value; None for a leaf (an input, weight or constant)."""
-        return self._op
+        op = self._op
+        if op is ops.WSUMC:  # a Σ over numbers: the member of its family holding them
+            return ops.weighted_sum_of(self._b)  # type: ignore[arg-type]
+        return op
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -87,10 +91,10 @@ class Value:
         a, b = self._a, self._b
         if a is None:
             return ()
-        if b is None:  # one operand, or a Σ over numbers: weights and bias
-            return a if type(a) is tuple else (a,)
-        if type(b) is tuple:  # fused Σ: weights, inputs, bias
-            return (*a[:-1], *b, a[-1])
+        if b is None:
+            return (a,)
+        if type(b) is tuple:  # fused Σ: weights, inputs, bias (over numbers: weights, bias)
+            return a if self._op is ops.WSUMC else (*a[:-1], *b, a[-1])
         return (a, b)
 
     @property

@@ -97,3 +97,15 @@ def test_under_no_grad_nothing_is_recorded() -> None:
     with no_grad():
         s = weighted_sum([w1], [0.5], b)
     assert s.op is None and s.parents == () and s.data == 0.2 + 0.8 * 0.5
+
+
+def test_the_op_is_the_same_object_each_time_and_keeps_the_sign_of_zero() -> None:
+    import math
+
+    w, b = Value(1.0), Value(-0.0)
+    minus, plus = weighted_sum([w], [-0.0], b), weighted_sum([w], [0.0], b)
+    assert minus.op is minus.op and minus.op is not plus.op
+    assert math.copysign(1.0, minus.op.constants[0]) == -1.0
+    assert math.copysign(1.0, plus.op.constants[0]) == 1.0
+    # -0 + 1·(-0) = -0, but -0 + 1·0 = +0: the numbers are kept bit for bit
+    assert math.copysign(1.0, minus.data) == -1.0 and math.copysign(1.0, plus.data) == 1.0
