@@ -18,7 +18,6 @@ over plain numbers, `_b` holds the numbers and the parents are the weights and b
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from numbers import Real
 from typing import TypeAlias
 
@@ -190,48 +189,10 @@ class Value:
         return self
 
     # v.relu(), v.leaky_relu(0.1), ...: one method per function op of the catalogue, made by
-    # _method below and kept in step with the catalogue by ops.subscribe.
+    # engine.methods and kept in step with the catalogue by ops.subscribe.
 
 
 _new = Value.__new__
-
-
-def _method(op: Op) -> Callable[..., Value]:
-    """The Value method of a function op: `v.relu()`, `v.leaky_relu(0.1)` (another member of
-    the op's family), as fast as a hand-written `_record(op.forward(v.data), op, v, None)`."""
-    forward, family = op.forward, op.family
-    if op.arity == 2:  # v.max(w): the second operand is the argument, a Value or a number
-        def method(self: Value, other: Operand) -> Value:
-            if type(other) is not Value:
-                other = _operand(other, op)
-            return _record(forward(self.data, other.data), op, self, other)
-    elif family is None:
-        def method(self: Value) -> Value:
-            return _record(forward(self.data), op, self, None)
-    else:
-        def method(self: Value, *params: object, **named: object) -> Value:
-            chosen = family(*params, **named) if params or named else op
-            return _record(chosen.forward(self.data), chosen, self, None)
-    method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
-    operands = ["self", "other"][:op.arity]
-    words = ", ".join(f"d/d{n} = {t}" for n, t in zip(operands, op.local_text(operands, "out")))
-    method.__doc__ = (f"{op.expression(operands)}: the catalogue's {op.name!r} op (engine.ops)"
-                      + (f"; {words}." if words else ".")
-                      + (" Arguments pick another member of its family." if family else ""))
-    method._op = op  # type: ignore[attr-defined]  # marks a generated method
-    return method
-
-
-def _sync_method(name: str, op: Op | None) -> None:
-    """ops.subscribe's listener: a method for each function op, removed with the op."""
-    current = Value.__dict__.get(name)
-    generated = current is not None and hasattr(current, "_op")
-    if op is not None and op.function:
-        if hasattr(Value, name) and not generated:
-            raise ValueError(f"op name {name!r} is taken by Value.{name}; choose another name")
-        setattr(Value, name, _method(op))
-    elif generated:
-        delattr(Value, name)
 
 
 def _operand(x: object, op: Op) -> Value:
@@ -283,4 +244,5 @@ def apply(op: Op, *operands: Operand) -> Value:
     raise ValueError(f"{op.name}: ops take one or two operands, got {len(parents)}")
 
 
-ops.subscribe(_sync_method)  # every function op of the catalogue, now and later
+# Value's catalogue methods (v.exp(), ...): last, since engine.methods builds on this module.
+from . import methods  # noqa: E402, F401
