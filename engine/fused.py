@@ -37,7 +37,7 @@ def _constant(x: Operand) -> Value:
     among Values, a recurrent cell's inputs beside its state); anything else goes through
     the usual operand rules."""
     if type(x) is not float:
-        return x if type(x) is Value else _operand(x, ops.WSUM)
+        return x if isinstance(x, Value) else _operand(x, ops.WSUM)
     leaf = _new(Value)
     leaf.data, leaf.grad, leaf.label = x, 0.0, ""
     leaf._op = leaf._a = leaf._b = None
@@ -55,20 +55,22 @@ def weighted_sums(neurons: Sequence[tuple[Value, ...]], inputs: Sequence[Operand
     xs = tuple(inputs)
     kinds = set(map(type, xs))
     record = autograd.recording()
-    if kinds == {float} or not any(isinstance(x, Value) for x in xs):
+    if kinds == {Value}:
+        op = ops.WSUM
+    elif kinds == {float} or not any(isinstance(x, Value) for x in xs):
         # numbers only (a first layer's inputs): they belong to the op, not to the graph
         if kinds != {float}:
             xs = tuple([_operand(x, ops.WSUM).data for x in xs])
-        xd, op = xs, ops.WSUMC
-    else:  # Values; any numbers among them become constant leaves
-        if kinds != {Value}:
-            xs = tuple(map(_constant, xs))
-        xd = [x.data for x in xs]
+        op = ops.WSUMC
+    else:  # Values of subclasses (Parameters), or numbers among Values: constant leaves
+        xs = tuple(map(_constant, xs))
         op = ops.WSUM
+    xd = xs if op is ops.WSUMC else [x.data for x in xs]
     act = activation.forward if activation is not None else None
     out = []
+    width = len(xd) + 1
     for wb in neurons:
-        if len(wb) != len(xd) + 1:  # zip below would silently drop the extra weights
+        if len(wb) != width:  # zip below would silently drop the extra weights
             raise ValueError(f"weighted_sum: {len(wb) - 1} weights for {len(xd)} inputs")
         total = wb[-1].data
         for w, x in zip(wb, xd):  # stops before the bias
