@@ -119,6 +119,7 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
 
     def step(self) -> None:
+        """One Adam step of every trainable parameter; frozen ones are not touched at all."""
         # One loop over the parameters, not Optimizer.step's method call per parameter: the
         # per-step numbers are worked out once, and the step takes a third less time
         # (make bench, digits epoch).
