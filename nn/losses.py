@@ -111,8 +111,10 @@ def _bce_logit(x: Value, y: Value) -> Value:
     # kink would give -y there), and exp only ever sees -|x| <= 0, so it cannot overflow.
     # log1p, not log(1 + ...): for a confident logit e^-|x| is tiny and 1 + e^-|x| rounds
     # (at |x| = 30 the loss came out 3e-3 off, relatively).
+    # x·(1 - y), not x - x·y: the same number, but x then gets its gradient 1 - y in one piece;
+    # as 1 and -y it cancelled against -σ(-x) (x = 30, y = 1: 1.7e-4 off, relatively).
     if x.data >= 0.0:
-        return x - x * y + (-x).exp().log1p()
+        return x * (1 - y) + (-x).exp().log1p()
     return -(x * y) + x.exp().log1p()
 
 
