@@ -231,14 +231,18 @@ def apply(op: Op, *operands: Operand) -> Value:
 
         n = len(operands) // 2
         return weighted_sum(operands[:n], operands[n:2 * n], operands[-1])  # type: ignore[arg-type]
-    parents = [x if type(x) is Value else _operand(x, op) for x in operands]
     if op.family is ops.weighted_sum_of:  # operands w_1..w_n, b; the numbers are the op's
         from .fused import weighted_sums
 
+        parents = [x if type(x) is Value else _operand(x, op) for x in operands]
         return weighted_sums([tuple(parents)], op.constants)[0]
+    if len(operands) == 1:  # an activation (nn's modules): no lists to build
+        x = operands[0]
+        if type(x) is not Value:
+            x = _operand(x, op)
+        return _record(op.forward(x.data), op, x, None)
+    parents = [x if type(x) is Value else _operand(x, op) for x in operands]
     data = op.forward(*[p.data for p in parents])
-    if len(parents) == 1:
-        return _record(data, op, parents[0], None)
     if len(parents) == 2:
         return _record(data, op, parents[0], parents[1])
     raise ValueError(f"{op.name}: ops take one or two operands, got {len(parents)}")

@@ -57,9 +57,7 @@ class ActivationModule(Module):
         return self.function
 
     def __call__(self, x: Nested) -> Any:
-        fn = self._fn
-        return map_nested(type(self).__name__, x,
-                          lambda v: fn(v if isinstance(v, Value) else Value(v)))
+        return map_nested(type(self).__name__, x, self._fn)  # numbers become constants
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
