@@ -114,8 +114,8 @@ class Value:
         return self.data != 0.0
 
     # -- ops: each is one catalogue entry from engine.ops applied to Values ---------------
-    # + - * are written out and unary ops skip `apply`'s generality: they are most of every
-    # graph, and each saved call is a saved microsecond per node.
+    # + and * are written out, and -, neg and the unary methods skip `apply`'s generality:
+    # they are most of every graph, and each saved call is a saved microsecond per node.
 
     def __add__(self, other: Operand) -> Value:
         if type(other) is not Value:
@@ -147,19 +147,11 @@ class Value:
         return apply(ops.ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        # Written out as + and * are (apply's generality cost 3% of a digits epoch, where
-        # cross-entropy subtracts the largest logit from every logit: make bench).
+        # Not through apply, whose generality cost 3% of a digits epoch (cross-entropy
+        # subtracts the largest logit from every logit: make bench).
         if type(other) is not Value:
             other = _operand(other, ops.SUB)
-        out = _new(Value)
-        out.data = self.data - other.data
-        out.grad = 0.0
-        out.label = ""
-        if autograd.everyone_records or autograd.modes.grad:
-            out._op, out._a, out._b = ops.SUB, self, other
-        else:
-            out._op = out._a = out._b = None
-        return out
+        return _record(self.data - other.data, ops.SUB, self, other)
 
     def __rsub__(self, other: Operand) -> Value:
         return apply(ops.SUB, other, self)
