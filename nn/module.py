@@ -10,13 +10,9 @@ matrix or kernel and which a bias, in PyTorch's layout, for every tool that look
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
-
-from weightgrad.engine.floats import digits
 
 from . import checks, serialization
 from .parameter import Parameter
@@ -146,7 +142,7 @@ class Module:
         updates = []
         for name, tensor in tensors.items():
             if name in state_dict:
-                updates.extend(_check_entry(name, tensor, state_dict[name]))
+                updates.extend(serialization.check_entry(name, tensor, state_dict[name]))
         for p, x in updates:  # only now, with every entry checked
             p.data = x
         return IncompatibleKeys(missing, unexpected)
@@ -163,7 +159,7 @@ class Module:
         MLP, and would load into it silently. The seed, the init and `fused` are not checked:
         trained weights are free to come from another start, and fused is a speed choice."""
         document = serialization.load_document(path)
-        _check_architecture(path, document, type(self).__name__, self.config())
+        serialization.check_architecture(path, document, type(self).__name__, self.config())
         self.load_state_dict(document["state_dict"], strict=True)
 
     def config(self) -> dict[str, Any]:
@@ -187,74 +183,3 @@ def weight_groups_of(model: object, who: str, name: str = "model"
         raise checks.wrong_type(who, name, "a Module with weights (weight groups)",
                                 model)
     return groups
-
-
-# Config entries that do not change what the weights mean (see Module.load).
-NOT_ARCHITECTURE = frozenset({"seed", "init", "fused"})
-
-
-def _mismatch(saved: object, ours: object, where: str) -> tuple[str, object, object] | None:
-    """The first place where a file's config and the model's differ: (dotted key, the file's,
-    the model's). Keys the file does not record are not compared."""
-    if isinstance(saved, dict) and isinstance(ours, dict):
-        for key in ours:
-            if key in saved and key not in NOT_ARCHITECTURE:
-                found = _mismatch(saved[key], ours[key], f"{where}.{key}" if where else key)
-                if found:
-                    return found
-        return None
-    if isinstance(saved, list) and isinstance(ours, (list, tuple)) and len(saved) == len(ours):
-        for i, (s, o) in enumerate(zip(saved, ours)):
-            found = _mismatch(s, o, f"{where}.{i}")
-            if found:
-                return found
-        return None
-    same = type(saved) is type(ours) or {type(saved), type(ours)} <= {int, float}
-    return None if same and saved == ours else (where, saved, ours)
-
-
-def _check_architecture(path: object, document: dict[str, Any], model: str,
-                        config: dict[str, Any]) -> None:
-    saved = document.get("model", model)
-    if saved != model:
-        raise ValueError(f"{path}: the file holds the weights of model {_shown(saved)}, and "
-                         f"this model is {model!r}")
-    found = _mismatch(document.get("config", {}), json.loads(json.dumps(config)), "")
-    if found:
-        key, theirs, ours = found
-        raise ValueError(f"{path}: the file's {model} has {key}={_shown(theirs)}, this one has "
-                         f"{key}={_shown(ours)}; build the model with the file's \"config\"")
-
-
-def _shown(x: object) -> str:
-    try:
-        return f"{x!r:.60}"
-    except ValueError:  # an int past Python's 4300-digit limit somewhere inside
-        return "(too large to print)"
-
-
-def _number(name: str, x: object) -> float:
-    if isinstance(x, serialization.LongInteger):  # a file's integer past any float
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise ValueError(f"{name}: expected a number, got {type(x).__name__} {_shown(x)}")
-    try:
-        x = float(x)
-    except OverflowError:
-        raise ValueError(f"{name}: expected a finite number, got an integer of "
-                         f"{digits(x)} digits") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    return float(x)
-
-
-def _check_entry(name: str, tensor: ParamEntry, value: object) -> list[tuple[Parameter, float]]:
-    if isinstance(tensor, list):
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{name}: expected a list of {len(tensor)} numbers, "
-                             f"got {type(value).__name__}")
-        if len(value) != len(tensor):
-            raise ValueError(f"{name}: wrong size: expected {len(tensor)} numbers, "
-                             f"got {len(value)}")
-        return [(p, _number(f"{name}.{i}", x)) for i, (p, x) in enumerate(zip(tensor, value))]
-    return [(tensor, _number(name, value))]

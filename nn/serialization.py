@@ -8,7 +8,8 @@ temporary file beside the target and renames it over the target (engine.files, a
 picture and page is written), so a crash or an error mid-write leaves the previous file intact
 and no temporary file behind. Loading reads a regular file of at most MAX_FILE_BYTES, skips a
 UTF-8 byte order mark and refuses a key given twice; Module.load then checks the file's model
-and architecture against its own before the state dict.
+and architecture against its own (`check_architecture`) before the state dict, entry by entry
+(`check_entry`), all before any weight changes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from weightgrad.engine import files
+from weightgrad.engine.floats import digits
+
+from .parameter import Parameter
 
 FORMAT = "weightgrad"
 FORMAT_VERSION = 1
@@ -128,3 +132,77 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
         raise _Duplicate(f"the key {twice!r} appears twice in one JSON object")
     return document
+
+
+# Config entries that do not change what the weights mean (see Module.load).
+NOT_ARCHITECTURE = frozenset({"seed", "init", "fused"})
+
+
+def _mismatch(saved: object, ours: object, where: str) -> tuple[str, object, object] | None:
+    """The first place where a file's config and the model's differ: (dotted key, the file's,
+    the model's). Keys the file does not record are not compared."""
+    if isinstance(saved, dict) and isinstance(ours, dict):
+        for key in ours:
+            if key in saved and key not in NOT_ARCHITECTURE:
+                found = _mismatch(saved[key], ours[key], f"{where}.{key}" if where else key)
+                if found:
+                    return found
+        return None
+    if isinstance(saved, list) and isinstance(ours, (list, tuple)) and len(saved) == len(ours):
+        for i, (s, o) in enumerate(zip(saved, ours)):
+            found = _mismatch(s, o, f"{where}.{i}")
+            if found:
+                return found
+        return None
+    same = type(saved) is type(ours) or {type(saved), type(ours)} <= {int, float}
+    return None if same and saved == ours else (where, saved, ours)
+
+
+def check_architecture(path: object, document: dict[str, Any], model: str,
+                       config: dict[str, Any]) -> None:
+    """ValueError unless the file's model and architecture are this one's (Module.load)."""
+    saved = document.get("model", model)
+    if saved != model:
+        raise ValueError(f"{path}: the file holds the weights of model {_shown(saved)}, and "
+                         f"this model is {model!r}")
+    found = _mismatch(document.get("config", {}), json.loads(json.dumps(config)), "")
+    if found:
+        key, theirs, ours = found
+        raise ValueError(f"{path}: the file's {model} has {key}={_shown(theirs)}, this one has "
+                         f"{key}={_shown(ours)}; build the model with the file's \"config\"")
+
+
+def _shown(x: object) -> str:
+    try:
+        return f"{x!r:.60}"
+    except ValueError:  # an int past Python's 4300-digit limit somewhere inside
+        return "(too large to print)"
+
+
+def _number(name: str, x: object) -> float:
+    if isinstance(x, LongInteger):  # a file's integer past any float
+        raise ValueError(f"{name}: expected a finite number, got {x!r}")
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"{name}: expected a number, got {type(x).__name__} {_shown(x)}")
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{name}: expected a finite number, got an integer of "
+                         f"{digits(x)} digits") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name}: expected a finite number, got {x!r}")
+    return float(x)
+
+
+def check_entry(name: str, tensor: Parameter | list[Parameter], value: object
+                ) -> list[tuple[Parameter, float]]:
+    """The (parameter, number) pairs a state dict's entry gives, or ValueError naming it."""
+    if isinstance(tensor, list):
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{name}: expected a list of {len(tensor)} numbers, "
+                             f"got {type(value).__name__}")
+        if len(value) != len(tensor):
+            raise ValueError(f"{name}: wrong size: expected {len(tensor)} numbers, "
+                             f"got {len(value)}")
+        return [(p, _number(f"{name}.{i}", x)) for i, (p, x) in enumerate(zip(tensor, value))]
+    return [(tensor, _number(name, value))]
