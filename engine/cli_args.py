@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import files
-from .expr import NAME, NUMBER
+from .expr_parse import NAME, NUMBER
 
 _NAME = re.compile(NAME)
 _VALUE = re.compile(rf"[+-]?{NUMBER}")
