@@ -213,8 +213,9 @@ def _wsumc_formula(constants: tuple[float, ...], names: list[str], out: str) -> 
     return [*(f"{c:.6g}" for c in constants), "1"]
 
 
-# id(numbers) -> the member holding them, the newest 256: `v.op is v.op`, and a layer's Σs
-# share one member. Each member holds its tuple, so an id here is never another tuple's.
+# id(numbers) -> the member holding them, up to 256 (then it starts over): `v.op is v.op`,
+# and a layer's Σs share one member. Each member holds its tuple, so an id here is never
+# another tuple's.
 _MEMBERS: dict[int, Op] = {}
 
 
@@ -232,7 +233,7 @@ def weighted_sum_of(constants: tuple[float, ...]) -> Op:
                 functools.partial(_wsumc_formula, constants), family=weighted_sum_of,
                 constants=constants, js=WSUMC.js)
         if len(_MEMBERS) >= 256:
-            _MEMBERS.pop(next(iter(_MEMBERS)), None)
+            _MEMBERS.clear()  # one call: safe while another thread reads or adds
         _MEMBERS[id(constants)] = op
     return op
 
