@@ -9,8 +9,8 @@ belong to the node's op (`ops.weighted_sum_of`; the node keeps the layer's one t
 them), as a plain exponent belongs to `x ** 2`, and its parents are its weights and bias.
 So they get no gradient, as an input tensor without requires_grad gets none in PyTorch;
 give Values to see d/dinput (a saliency map). This halves the backward work of a first
-layer and saves a node per input per point (digits epoch in `make bench`: 2.4x → 1.8x the
-plain-Python epoch).
+layer and saves a node per input per point (the digits epoch in `make bench` went from 2.36x
+to 1.80x the plain-Python epoch with this alone).
 """
 
 from __future__ import annotations
