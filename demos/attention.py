@@ -35,7 +35,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, save_picture
 from weightgrad.engine import Value, no_grad
 from weightgrad.nn.attention import SelfAttention
 from weightgrad.nn.layers import Neuron
@@ -152,10 +152,9 @@ def plot_heatmaps(before: list, after: list, data: Data, out: Path) -> Path:
             if r == 1:
                 ax.set_xlabel("key (token value)")
     fig.suptitle("Attention weights a_ij: rows are queries, the marked token outlined")
-    path = save_figure(fig, out / "attention_heatmaps.svg")
-    record_picture(out, path, "Attention: weights a_ij of 3 test sequences before and after "
-                   "training (marked token outlined)", LESSON)
-    return path
+    return save_picture(fig, out / "attention_heatmaps.svg",
+                        "Attention: weights a_ij of 3 test sequences before and after "
+                        "training (marked token outlined)", LESSON)
 
 
 def plot_training(history: list, uniform: list, out: Path) -> Path:
@@ -172,10 +171,9 @@ def plot_training(history: list, uniform: list, out: Path) -> Path:
     ax2.set_xlabel("Adam step")
     ax2.set_ylabel("readout query's weight on the mark")
     ax2.legend()
-    path = save_figure(fig, out / "attention_training.svg")
-    record_picture(out, path, "Attention: loss falls as the readout query's weight on the "
-                   "marked token rises", LESSON)
-    return path
+    return save_picture(fig, out / "attention_training.svg",
+                        "Attention: loss falls as the readout query's weight on the "
+                        "marked token rises", LESSON)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, pyplot, save_picture
 from weightgrad.engine import Value, no_grad
 from weightgrad.engine.autograd import is_grad_enabled
 
@@ -204,9 +204,9 @@ def plot(out: Path, qkv: list[list[list[float]]], block: int, peaks: dict[str, i
     ax.set_title(f"attention weights a_ij; FlashAttention holds one {block}×{block} tile",
                  fontsize=9)
     fig.colorbar(image, ax=ax, shrink=0.8)
-    paths = [save_figure(fig, out / "blockwise_attention_tiles.svg")]
-    record_picture(out, paths[-1], "Blockwise attention: the attention weights, cut into the "
-                   "tiles FlashAttention computes one at a time", LESSON)
+    paths = [save_picture(fig, out / "blockwise_attention_tiles.svg",
+                          "Blockwise attention: the attention weights, cut into the "
+                          "tiles FlashAttention computes one at a time", LESSON)]
 
     fig, ax = plt.subplots(figsize=(5.4, 3))
     names = list(peaks)
@@ -217,9 +217,9 @@ def plot(out: Path, qkv: list[list[list[float]]], block: int, peaks: dict[str, i
     ax.set_xlabel("largest number of score Values alive at once (no_grad)")
     ax.set_title(f"{n} queries × {n} keys: the same outputs, a fraction of the scores",
                  fontsize=9)
-    paths.append(save_figure(fig, out / "blockwise_attention_memory.svg"))
-    record_picture(out, paths[-1], "Blockwise attention: score Values alive at once, plain vs "
-                   "FlashAttention tiles vs one ring step", LESSON)
+    paths.append(save_picture(fig, out / "blockwise_attention_memory.svg",
+                              "Blockwise attention: score Values alive at once, plain vs "
+                              "FlashAttention tiles vs one ring step", LESSON))
 
     fig, ax = plt.subplots(figsize=(4.2, 3))
     ax.imshow(schedule, cmap="Pastel1", vmin=0, vmax=8)
@@ -231,9 +231,9 @@ def plot(out: Path, qkv: list[list[list[float]]], block: int, peaks: dict[str, i
     ax.set_yticks(range(len(schedule)), [f"step {s}" for s in range(len(schedule))],
                   fontsize=8)
     ax.set_title("Ring Attention: the key/value block each device holds", fontsize=9)
-    paths.append(save_figure(fig, out / "blockwise_attention_ring.svg"))
-    record_picture(out, paths[-1], "Blockwise attention: the ring schedule; every device sees "
-                   "every key/value block once, one block at a time", LESSON)
+    paths.append(save_picture(fig, out / "blockwise_attention_ring.svg",
+                              "Blockwise attention: the ring schedule; every device sees "
+                              "every key/value block once, one block at a time", LESSON))
     return paths
 
 

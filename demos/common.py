@@ -101,6 +101,12 @@ def record_picture(out: Path, path: Path, caption: str, lesson: str) -> Path:
     return path
 
 
+def save_picture(fig: Any, path: Path, caption: str, lesson: str) -> Path:
+    """`save_figure`, then `record_picture` in the gallery of the folder it went to: how a
+    lesson writes each matplotlib picture."""
+    return record_picture(path.parent, save_figure(fig, path), caption, lesson)
+
+
 # -- micrograd's two-moons recipe: the moons lesson; pruning, quantization and transfer reuse it
 
 MOONS_ALPHA = 1e-4  # L2 strength in micrograd's demo.ipynb

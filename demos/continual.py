@@ -32,7 +32,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, record_picture, save_picture
 from weightgrad.engine import Value, no_grad, save_svg
 from weightgrad.nn import MLP, binary_cross_entropy_with_logits, draw_network, make_moons
 from weightgrad.nn.optim import Adam
@@ -118,9 +118,9 @@ def plot(out: Path, rows: list[tuple[str, float, float]], before: float, model: 
     ax.set_xlabel("test accuracy after training on B")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("Catastrophic forgetting, and EWC", fontsize=10)
-    paths = [save_figure(fig, out / "continual_accuracy.svg")]
-    record_picture(out, paths[-1], "Continual: accuracy on the old task A and the new task B "
-                   "after training on B, without EWC and with two λ", LESSON)
+    paths = [save_picture(fig, out / "continual_accuracy.svg",
+                          "Continual: accuracy on the old task A and the new task B "
+                          "after training on B, without EWC and with two λ", LESSON)]
     paths.append(save_svg(draw_network(model, color_by=fisher, input_names=["x", "y"]),
                           out / "continual_importance.svg"))
     record_picture(out, paths[-1], "Continual: each weight's importance to task A (the "

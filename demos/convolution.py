@@ -36,7 +36,14 @@ import random
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure, sign_colormap
+from demos.common import (
+    lesson_parser,
+    progress,
+    pyplot,
+    record_picture,
+    save_picture,
+    sign_colormap,
+)
 from weightgrad.engine import no_grad
 from weightgrad.nn import (
     Conv2d,
@@ -159,10 +166,6 @@ def grids(axes: Any, images: list[Any], scale: float | None, title: str) -> Any:
     return shown
 
 
-def picture(out: Path, fig: Any, name: str, caption: str) -> Path:
-    return record_picture(out, save_figure(fig, out / name), caption, LESSON)
-
-
 def plot_filters(out: Path, before: list, after: list) -> Path:
     plt = pyplot()
     fig, axes = plt.subplots(2, CHANNELS, figsize=(1.2 * CHANNELS, 3), constrained_layout=True)
@@ -171,8 +174,9 @@ def plot_filters(out: Path, before: list, after: list) -> Path:
     fig.colorbar(grids(axes[1], after, scale, "after"), ax=axes, shrink=0.7)
     fig.suptitle(f"The {CHANNELS} learned 3×3 filters (one scale, ±{scale:.2f}; blue +, "
                  "orange −)", fontsize=9)
-    return picture(out, fig, "convolution_filters.svg", "Convolution: the 8 Conv2d filters "
-                   "(3×3 weights) as images, before and after training on the digits")
+    return save_picture(fig, out / "convolution_filters.svg",
+                        "Convolution: the 8 Conv2d filters (3×3 weights) as images, before "
+                        "and after training on the digits", LESSON)
 
 
 def plot_feature_maps(out: Path, model: Sequential, image: Image, label: int) -> Path:
@@ -189,8 +193,9 @@ def plot_feature_maps(out: Path, model: Sequential, image: Image, label: int) ->
     grids(axes[2], pooled, top, "max pool\n3×3")
     fig.suptitle(f"What each filter sees in one test digit (one scale, 0 to {top:.2f})",
                  fontsize=9)
-    return picture(out, fig, "convolution_feature_maps.svg", "Convolution: the feature maps "
-                   "of one test digit, after Conv2d + ReLU (6×6) and after MaxPool2d (3×3)")
+    return save_picture(fig, out / "convolution_feature_maps.svg",
+                        "Convolution: the feature maps of one test digit, after Conv2d + ReLU "
+                        "(6×6) and after MaxPool2d (3×3)", LESSON)
 
 
 def plot_shifts(out: Path, image: Image, table: dict[str, dict[str, float]]) -> Path:
@@ -210,8 +215,9 @@ def plot_shifts(out: Path, image: Image, table: dict[str, dict[str, float]]) -> 
     axes[5].set_ylabel("test accuracy")
     axes[5].legend(fontsize=7, loc="lower left")
     axes[5].set_title("the test digits, each moved one pixel", fontsize=8)
-    return picture(out, fig, "convolution_shifted.svg", "Convolution: test accuracy of the "
-                   "CNN and the MLP on the test digits moved one pixel each way")
+    return save_picture(fig, out / "convolution_shifted.svg",
+                        "Convolution: test accuracy of the CNN and the MLP on the test digits "
+                        "moved one pixel each way", LESSON)
 
 
 def plot_transfer(out: Path, curves: dict[str, list[tuple[int, float]]]) -> Path:
@@ -223,9 +229,10 @@ def plot_transfer(out: Path, curves: dict[str, list[tuple[int, float]]]) -> Path
     ax.set_xlabel("Adam steps on the digits 5-9")
     ax.set_ylabel("accuracy on the test digits 5-9")
     ax.legend(fontsize=8)
-    return picture(out, fig, "convolution_transfer.svg", "Convolution: a new head on 5-9 over "
-                   "the Conv2d pre-trained on 0-4 and frozen, over frozen random filters, and "
-                   "the whole CNN from scratch")
+    return save_picture(fig, out / "convolution_transfer.svg",
+                        "Convolution: a new head on 5-9 over the Conv2d pre-trained on 0-4 and "
+                        "frozen, over frozen random filters, and the whole CNN from scratch",
+                        LESSON)
 
 
 def first_reaching(curve: list[tuple[int, float]]) -> int | None:

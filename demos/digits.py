@@ -36,7 +36,7 @@ from demos.common import (
     progress,
     pyplot,
     record_picture,
-    save_figure,
+    save_picture,
     sign_colormap,
 )
 from weightgrad.engine import Value, no_grad
@@ -115,11 +115,10 @@ def plot_weight_images(rows: list[list[float]], when: str, out: Path) -> Path:
     fig.suptitle(f"Each hidden unit's 64 input weights as an 8×8 image, {when}\n(one scale "
                  "per image, ±max|w| above it; blue +, orange −)", fontsize=10)
     name = when.split()[0]
-    path = save_figure(fig, out / f"digits_weights_{name}.svg")
-    record_picture(out, path, f"Digits: the 32 first-layer weight vectors as 8×8 images, "
-                   f"{when} (diverging colours symmetric about 0, one scale per image, stated "
-                   "above it)", LESSON)
-    return path
+    return save_picture(fig, out / f"digits_weights_{name}.svg",
+                        f"Digits: the 32 first-layer weight vectors as 8×8 images, "
+                        f"{when} (diverging colours symmetric about 0, one scale per image, stated "
+                        "above it)", LESSON)
 
 
 def plot_curves(history: list[tuple[float, float, float, float]], out: Path) -> Path:
@@ -138,10 +137,9 @@ def plot_curves(history: list[tuple[float, float, float, float]], out: Path) -> 
         ax.set_xticks(list(epochs))
         ax.set_xlabel("epoch (0: before training)")
         ax.legend()
-    path = save_figure(fig, out / "digits_curves.svg")
-    record_picture(out, path, "Digits: learning curves, train and test loss and accuracy "
-                   "by epoch", LESSON)
-    return path
+    return save_picture(fig, out / "digits_curves.svg",
+                        "Digits: learning curves, train and test loss and accuracy "
+                        "by epoch", LESSON)
 
 
 def plot_saliency(images: Images, labels: list[int], maps: list[list[float]],
@@ -160,10 +158,9 @@ def plot_saliency(images: Images, labels: list[int], maps: list[list[float]],
         axes[1][c].set_title(f"±{top:.2f}", fontsize=8)
     fig.suptitle("Saliency: d(score of the true class)/d(pixel), from the inputs' .grad "
                  "(one scale per map; blue: more ink raises the score)", fontsize=9)
-    path = save_figure(fig, out / "digits_saliency.svg")
-    record_picture(out, path, "Digits: saliency maps, d(true-class score)/d(pixel) read "
-                   "from the inputs' own .grad, for 6 test digits", LESSON)
-    return path
+    return save_picture(fig, out / "digits_saliency.svg",
+                        "Digits: saliency maps, d(true-class score)/d(pixel) read "
+                        "from the inputs' own .grad, for 6 test digits", LESSON)
 
 
 def plot_confusion(matrix: list[list[int]], out: Path) -> Path:
@@ -181,9 +178,8 @@ def plot_confusion(matrix: list[list[int]], out: Path) -> Path:
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title("Confusion matrix of the test set")
-    path = save_figure(fig, out / "digits_confusion.svg")
-    record_picture(out, path, "Digits: confusion matrix of the 359 test digits", LESSON)
-    return path
+    return save_picture(fig, out / "digits_confusion.svg",
+                        "Digits: confusion matrix of the 359 test digits", LESSON)
 
 
 def plot_mistakes(mistakes: list[tuple[float, int, int, list[float]]], out: Path) -> Path:
@@ -198,10 +194,9 @@ def plot_mistakes(mistakes: list[tuple[float, int, int, list[float]]], out: Path
                   vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{digit(true)} read as {guess}\np = {p:.2f}", fontsize=8)
     fig.suptitle(f"The {len(mistakes)} test mistakes the network was surest of", fontsize=9)
-    path = save_figure(fig, out / "digits_mistakes.svg")
-    record_picture(out, path, "Digits: the five most confident mistakes on the test set, "
-                   "with their images", LESSON)
-    return path
+    return save_picture(fig, out / "digits_mistakes.svg",
+                        "Digits: the five most confident mistakes on the test set, "
+                        "with their images", LESSON)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -39,8 +39,7 @@ from demos.common import (
     minibatch_epoch,
     progress,
     pyplot,
-    record_picture,
-    save_figure,
+    save_picture,
 )
 from weightgrad.engine import no_grad
 from weightgrad.nn import Linear, load_digits
@@ -144,9 +143,9 @@ def plot(out: Path, fed: list[float], central: list[float], alone: list[float],
     ax.set_ylabel("test accuracy (10 digits)")
     ax.legend(fontsize=8, loc="center right")
     ax.set_title("Federated averaging on digits split by class", fontsize=10)
-    paths = [save_figure(fig, out / "federated_accuracy.svg")]
-    record_picture(out, paths[-1], "Federated: the averaged model's test accuracy per round, "
-                   "against centralized training and each client alone", LESSON)
+    paths = [save_picture(fig, out / "federated_accuracy.svg",
+                          "Federated: the averaged model's test accuracy per round, "
+                          "against centralized training and each client alone", LESSON)]
     fig, ax = plt.subplots(figsize=(6, 3.2))
     for k, series in enumerate(zip(*drift)):
         ax.plot(rounds, series, marker=".", label=f"client {k} (digits {2 * k}, {2 * k + 1})")
@@ -154,9 +153,9 @@ def plot(out: Path, fed: list[float], central: list[float], alone: list[float],
     ax.set_ylabel("‖w_k − w_global‖")
     ax.legend(fontsize=7)
     ax.set_title("How far each client's local epochs pull the weights", fontsize=10)
-    paths.append(save_figure(fig, out / "federated_drift.svg"))
-    record_picture(out, paths[-1], "Federated: each client's weight drift from the global "
-                   "model per round", LESSON)
+    paths.append(save_picture(fig, out / "federated_drift.svg",
+                              "Federated: each client's weight drift from the global "
+                              "model per round", LESSON))
     return paths
 
 

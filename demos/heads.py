@@ -31,7 +31,7 @@ import math
 import random
 from pathlib import Path
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, save_picture
 from weightgrad.engine import no_grad
 from weightgrad.nn import Adam, MultiheadAttention, mse_loss
 
@@ -100,11 +100,9 @@ def plot(model: MultiheadAttention, example: Sequence, losses: list[float], out:
     axes[-1].set_yscale("log")
     axes[-1].set_title("training loss (MSE)")
     axes[-1].set_xlabel("Adam step")
-    path = save_figure(fig, out / "heads_attention.svg")
-    record_picture(out, path, "Two heads, two jobs: each head's attention on one test "
-                   "sequence (one looks at the mark, the other at the previous position)",
-                   LESSON)
-    return [path]
+    return [save_picture(fig, out / "heads_attention.svg",
+                         "Two heads, two jobs: each head's attention on one test sequence (one "
+                         "looks at the mark, the other at the previous position)", LESSON)]
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

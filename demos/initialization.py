@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, save_picture
 from weightgrad.nn import MLP
 from weightgrad.nn.flow import LayerStats, flow_stats
 
@@ -122,8 +122,8 @@ def plot(results: Results, out: Path) -> list[Path]:
         fig.suptitle(f"{DEPTH}-layer, {WIDTH}-wide MLP, one backward: {ylabel} per layer")
         fig.subplots_adjust(top=0.84, wspace=0.25)  # room for the title; cheaper than a
         # constrained layout, which re-measures every tick label
-        paths.append(save_figure(fig, out / name))
-        record_picture(out, paths[-1], caption, LESSON)
+        paths.append(save_picture(fig, out / name,
+                                  caption, LESSON))
     return paths
 
 

@@ -32,7 +32,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, save_picture
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP, MixtureOfExperts, binary_cross_entropy_with_logits
 from weightgrad.nn.moe import load_balancing_loss
@@ -128,9 +128,9 @@ def plot(out: Path, models: dict[str, MixtureOfExperts], data: Data,
         ax.axhline(0, color="black", linewidth=0.6)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_title(f"{name}: expert per region", fontsize=9)
-    paths = [save_figure(fig, out / "moe_routing.svg")]
-    record_picture(out, paths[-1], "Mixture of experts: which expert the gate picks in each "
-                   "region (colour), with the training points", LESSON)
+    paths = [save_picture(fig, out / "moe_routing.svg",
+                          "Mixture of experts: which expert the gate picks in each "
+                          "region (colour), with the training points", LESSON)]
     fig, ax = plt.subplots(figsize=(5, 3))
     width = 0.8 / len(loads)
     for k, (name, share) in enumerate(loads.items()):
@@ -141,9 +141,10 @@ def plot(out: Path, models: dict[str, MixtureOfExperts], data: Data,
     ax.set_ylabel("share of test inputs")
     ax.legend(fontsize=8)
     ax.set_title("Load balance, with and without the auxiliary loss", fontsize=10)
-    paths.append(save_figure(fig, out / "moe_load.svg"))
-    record_picture(out, paths[-1], "Mixture of experts: the share of inputs each expert "
-                   "receives, with and without the Switch Transformer's balancing loss", LESSON)
+    paths.append(save_picture(fig, out / "moe_load.svg",
+                              "Mixture of experts: the share of inputs each expert "
+                              "receives, with and without the Switch Transformer's balancing "
+                              "loss", LESSON))
     return paths
 
 

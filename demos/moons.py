@@ -20,7 +20,7 @@ from demos.common import (
     moons_loss_and_accuracy,
     pyplot,
     record_picture,
-    save_figure,
+    save_picture,
     train_moons,
 )
 from weightgrad.engine import no_grad, save_svg
@@ -38,8 +38,8 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
     ax.set_xlabel("step")
     ax.legend()
     ax.set_title("Two moons: hinge loss + L2, SGD")
-    paths = [save_figure(fig, out / "moons_training.svg")]
-    record_picture(out, paths[-1], "Two moons: loss and accuracy over SGD steps", LESSON)
+    paths = [save_picture(fig, out / "moons_training.svg",
+                          "Two moons: loss and accuracy over SGD steps", LESSON)]
 
     n = 40
     gx = [-1.5 + 4.0 * i / (n - 1) for i in range(n)]
@@ -51,8 +51,8 @@ def plot(model: MLP, xs: list[list[float]], ys: list[int], history: list[tuple[f
                 levels=[-2, 0, 2], colors=["#f59322", "#0877bd"], alpha=0.3)
     ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=18)
     ax.set_title("Decision boundary of the trained MLP(2, [16, 16, 1])")
-    paths.append(save_figure(fig, out / "moons_boundary.svg"))
-    record_picture(out, paths[-1], "Two moons: the trained network's decision boundary", LESSON)
+    paths.append(save_picture(fig, out / "moons_boundary.svg",
+                              "Two moons: the trained network's decision boundary", LESSON))
 
     # The trained weights, coloured by sign and sized by magnitude, with the gradients of
     # the last loss for a tooltip: which connections the network came to rely on.

@@ -34,8 +34,7 @@ from demos.common import (
     moons_data,
     progress,
     pyplot,
-    record_picture,
-    save_figure,
+    save_picture,
 )
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP
@@ -122,9 +121,8 @@ def plot(curves: dict[str, list[float]], paths: dict, pair: tuple[str, str], gri
     ax.set(yscale="log", xlabel="step", ylabel="BCE loss (log scale)",
            title="Same start, same data: loss under five optimizers")
     ax.legend(fontsize=8)
-    paths_out = [save_figure(fig, out / "optimizers_loss.svg")]
-    record_picture(out, paths_out[-1], "Optimizers: loss curves from the same initial weights",
-                   LESSON)
+    paths_out = [save_picture(fig, out / "optimizers_loss.svg",
+                              "Optimizers: loss curves from the same initial weights", LESSON)]
 
     fig, ax = plt.subplots(figsize=(6, 5))
     cs = ax.contour(grid["a"], grid["b"], grid["loss"], levels=20, cmap="viridis",
@@ -136,9 +134,9 @@ def plot(curves: dict[str, list[float]], paths: dict, pair: tuple[str, str], gri
     ax.set(xlabel=pair[0], ylabel=pair[1],
            title="Paths on L(w_a, w_b), all other weights fixed at the start")
     ax.legend(fontsize=8)
-    paths_out.append(save_figure(fig, out / "optimizers_paths.svg"))
-    record_picture(out, paths_out[-1], "Optimizers: paths of two weights over their loss "
-                   "surface (other weights frozen)", LESSON)
+    paths_out.append(save_picture(fig, out / "optimizers_paths.svg",
+                                  "Optimizers: paths of two weights over their loss "
+                                  "surface (other weights frozen)", LESSON))
     return paths_out
 
 

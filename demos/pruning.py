@@ -25,7 +25,7 @@ from demos.common import (
     progress,
     pyplot,
     record_picture,
-    save_figure,
+    save_picture,
     train_moons,
 )
 from weightgrad.engine import save_svg
@@ -68,10 +68,9 @@ def plot(results: dict[str, Any], out: Path) -> Path:
     ax.set_ylim(0.3, 1.03)
     ax.set_title("Two moons: accuracy of the pruned MLP(2, [16, 16, 1])")
     ax.legend(fontsize=8, loc="lower left")
-    path = save_figure(fig, out / "pruning_accuracy.svg")
-    record_picture(out, path, "Pruning: held-out accuracy against the fraction of weights "
-                              "pruned, before and after fine-tuning", LESSON)
-    return path
+    return save_picture(fig, out / "pruning_accuracy.svg",
+                        "Pruning: held-out accuracy against the fraction of weights "
+                        "pruned, before and after fine-tuning", LESSON)
 
 
 def holds_up_to(flags: list[bool]) -> str:

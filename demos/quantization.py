@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from demos.common import accuracy, lesson_parser, pyplot, record_picture, save_figure, train_moons
+from demos.common import accuracy, lesson_parser, pyplot, record_picture, save_picture, train_moons
 from weightgrad.nn import MLP, make_moons
 from weightgrad.nn.quantize import error_report, error_report_text, fake_quantize, weight_errors
 
@@ -49,10 +49,9 @@ def plot_errors(model: MLP, reports: dict[str, dict[str, dict[str, Any]]], out: 
     axes[0][0].set_ylabel("weights")
     fig.suptitle("Int8 rounding error per weight: never more than half a level (scale/2)",
                  y=1.02)
-    path = save_figure(fig, out / "quantization_errors.svg")
-    record_picture(out, path, "Int8 quantization: per-weight rounding error vs scale/2, "
-                   "symmetric and affine", LESSON)
-    return path
+    return save_picture(fig, out / "quantization_errors.svg",
+                        "Int8 quantization: per-weight rounding error vs scale/2, "
+                        "symmetric and affine", LESSON)
 
 
 def lopsided_layer(reports: dict[str, dict[str, dict[str, Any]]]) -> str:

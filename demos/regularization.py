@@ -37,8 +37,7 @@ from demos.common import (
     moons_data,
     progress,
     pyplot,
-    record_picture,
-    save_figure,
+    save_picture,
 )
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP, l1_penalty, l2_penalty
@@ -100,9 +99,9 @@ def plot(final: dict[str, list[float]], norms: dict[str, list[float]], out: Path
         ax.set_ylabel("weights")
     axes[-1].set_xlabel("weight value (shared bins)")
     fig.tight_layout()
-    written = [save_figure(fig, out / "regularization_histograms.svg")]
-    record_picture(out, written[-1], "Regularization: the trained weights under each method "
-                   "(shared bins)", LESSON)
+    written = [save_picture(fig, out / "regularization_histograms.svg",
+                            "Regularization: the trained weights under each method "
+                            "(shared bins)", LESSON)]
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for method, series in norms.items():
@@ -110,8 +109,8 @@ def plot(final: dict[str, list[float]], norms: dict[str, list[float]], out: Path
     ax.set(xlabel="step", ylabel="‖w‖ (L2 norm of the weights)",
            title="Weight norm during training, same start")
     ax.legend(fontsize=8)
-    written.append(save_figure(fig, out / "regularization_norms.svg"))
-    record_picture(out, written[-1], "Regularization: weight L2 norm over training", LESSON)
+    written.append(save_picture(fig, out / "regularization_norms.svg",
+                                "Regularization: weight L2 norm over training", LESSON))
     return written
 
 

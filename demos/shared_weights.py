@@ -20,7 +20,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from demos.common import lesson_parser, progress, pyplot, record_picture, save_figure
+from demos.common import lesson_parser, progress, pyplot, save_picture
 from weightgrad.engine import Value, no_grad
 from weightgrad.nn.conv import Conv1d
 from weightgrad.nn.layers import Neuron
@@ -125,9 +125,9 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
                label="true pattern starts")
     bx.set_xlabel("position")
     bx.legend(fontsize=8, loc="lower left")
-    paths = [save_figure(fig, out / "shared_weights_conv.svg")]
-    record_picture(out, paths[-1], "Shared weights: the learned 3-tap kernel takes the "
-                   "pattern's shape and fires where the pattern starts", LESSON)
+    paths = [save_picture(fig, out / "shared_weights_conv.svg",
+                          "Shared weights: the learned 3-tap kernel takes the "
+                          "pattern's shape and fires where the pattern starts", LESSON)]
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.4), gridspec_kw={"width_ratios": [3, 1]})
     rows = [(data["conv_parts"], data["conv_grads"], ["w0", "w1", "w2", "b"],
@@ -149,9 +149,9 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
         bx.tick_params(axis="x", labelsize=7)
         bx.legend(fontsize=8)
     fig.tight_layout()
-    paths.append(save_figure(fig, out / "shared_weights_gradients.svg"))
-    record_picture(out, paths[-1], "Shared weights: each use adds a part; the parts sum to "
-                   "the weight's gradient (p.grad, black x)", LESSON)
+    paths.append(save_picture(fig, out / "shared_weights_gradients.svg",
+                              "Shared weights: each use adds a part; the parts sum to "
+                              "the weight's gradient (p.grad, black x)", LESSON))
 
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.2))
     ax.plot(data["rnn_loss"], color="#0877bd")
@@ -164,9 +164,9 @@ def plot(out: Path, r: dict[str, Any], data: dict[str, Any]) -> list[Path]:
     bx.set_xlabel("time step")
     bx.set_ylabel(f"hidden unit {data['unit']}")
     bx.set_title("Trained hidden state: blue first input +1, orange -1", fontsize=10)
-    paths.append(save_figure(fig, out / "shared_weights_rnn.svg"))
-    record_picture(out, paths[-1], "Shared weights: RNN training loss and hidden-state "
-                   "trajectories, split by the first input", LESSON)
+    paths.append(save_picture(fig, out / "shared_weights_rnn.svg",
+                              "Shared weights: RNN training loss and hidden-state "
+                              "trajectories, split by the first input", LESSON))
     return paths
 
 

@@ -24,7 +24,7 @@ from demos.common import (
     progress,
     pyplot,
     record_picture,
-    save_figure,
+    save_picture,
     train_moons,
 )
 from weightgrad.engine import Value, save_svg
@@ -112,9 +112,9 @@ def plot(args: Any, data: tuple, curves: dict[str, list[float]],
         ax.scatter([x[0] for x in xs], [x[1] for x in xs], c=ys, cmap="coolwarm_r", s=14)
         ax.set_title(title, fontsize=10)
         ax.set_aspect("equal")  # so the rotation is seen as a rotation
-    paths = [save_figure(fig, args.out / "transfer_tasks.svg")]
-    record_picture(args.out, paths[-1], "Transfer: task A (moons) and the related task B "
-                   f"(moons rotated {ANGLE:g}°)", LESSON)
+    paths = [save_picture(fig, args.out / "transfer_tasks.svg",
+                          "Transfer: task A (moons) and the related task B "
+                          f"(moons rotated {ANGLE:g}°)", LESSON)]
 
     fig, ax = plt.subplots(figsize=(6, 3.4))
     for (name, curve), colour in zip(curves.items(), ["#0877bd", "#e8710a"]):
@@ -128,9 +128,9 @@ def plot(args: Any, data: tuple, curves: dict[str, list[float]],
     ax.set_ylabel("accuracy on task B")
     ax.set_title("Frozen pre-trained first layer vs training from scratch", fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
-    paths.append(save_figure(fig, args.out / "transfer_accuracy.svg"))
-    record_picture(args.out, paths[-1], "Transfer: accuracy on task B, fine-tuning vs from "
-                   "scratch, with the target line", LESSON)
+    paths.append(save_picture(fig, args.out / "transfer_accuracy.svg",
+                              "Transfer: accuracy on task B, fine-tuning vs from "
+                              "scratch, with the target line", LESSON))
 
     paths.append(save_svg(draw_network(model), args.out / "transfer_network.svg"))
     record_picture(args.out, paths[-1], "Transfer: the fine-tuned network; layers.0 is frozen "
