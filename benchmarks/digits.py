@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmarks import plain, plain_digits
 from benchmarks.harness import Contender, medians, round_robin, timed
-from benchmarks.moons import AgreementError, Step, _max_diff, micrograd
+from benchmarks.moons import AgreementError, Step, _max_diff, micrograd_mlp, update, weightgrad_mlp
 from benchmarks.report import Row, number, ratio, times, verdict
 from weightgrad.nn import MLP, cross_entropy, load_digits, mse_loss
 from weightgrad.nn.optim import SGD, Adam
@@ -44,26 +44,16 @@ def _weights() -> list[float]:
     return [p.data for p in MLP(SIZES[0], SIZES[1:], init="kaiming", seed=SEED).parameters()]
 
 
-def _model(weights: list[float]) -> MLP:
-    model = MLP(SIZES[0], SIZES[1:], seed=SEED)
-    for p, w in zip(model.parameters(), weights, strict=True):
-        p.data = w
-    return model
-
-
 def weightgrad_epoch(xs: list[list[float]], ys: list[int], batches: list[list[int]],
                      weights: list[float]) -> Step:
-    model = _model(weights)
+    model = weightgrad_mlp(SIZES, weights)
     opt = Adam(model.parameters(), lr=LR)
 
     def epoch() -> float:  # demos/digits.py's train_epoch, over fixed batches
         losses = []
         for batch in batches:
             loss = cross_entropy([model(xs[i]) for i in batch], [ys[i] for i in batch])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.data)
+            losses.append(update(opt, loss))
         return sum(losses) / len(losses)
 
     return Step("weightgrad", epoch, lambda: [p.data for p in model.parameters()])
@@ -114,27 +104,18 @@ def _onehot(y: int) -> list[float]:
 
 
 def weightgrad_mse_step(xs: list[list[float]], ys: list[int], weights: list[float]) -> Step:
-    model = _model(weights)
+    model = weightgrad_mlp(SIZES, weights)
     opt = SGD(model.parameters(), lr=SGD_LR)
     targets = [t for y in ys for t in _onehot(y)]
 
     def step() -> float:
-        loss = mse_loss([z for x in xs for z in model(x)], targets)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.data
+        return update(opt, mse_loss([z for x in xs for z in model(x)], targets))
 
     return Step("weightgrad", step, lambda: [p.data for p in model.parameters()])
 
 
 def micrograd_mse_step(xs: list[list[float]], ys: list[int], weights: list[float]) -> Step:
-    Value, MicroMLP = micrograd()
-    state = random.getstate()  # micrograd draws from the global generator; leave it as it was
-    model = MicroMLP(SIZES[0], SIZES[1:])
-    random.setstate(state)
-    for p, w in zip(model.parameters(), weights, strict=True):
-        p.data = w
+    Value, model = micrograd_mlp(SIZES, weights)
     targets = [_onehot(y) for y in ys]
     n = len(xs) * SIZES[-1]
 

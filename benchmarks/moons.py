@@ -41,6 +41,33 @@ def micrograd() -> tuple[Any, Any]:
     return Value, MicroMLP
 
 
+def weightgrad_mlp(sizes: list[int], weights: list[float]) -> MLP:
+    """weightgrad's MLP of `sizes` holding `weights` (flat, in parameters() order)."""
+    model = MLP(sizes[0], sizes[1:], seed=0)  # its drawn weights are replaced below
+    for p, w in zip(model.parameters(), weights, strict=True):
+        p.data = w
+    return model
+
+
+def micrograd_mlp(sizes: list[int], weights: list[float]) -> tuple[Any, Any]:
+    """micrograd's Value class and its MLP of `sizes` holding `weights`."""
+    Value, MicroMLP = micrograd()
+    state = random.getstate()  # micrograd draws from the global generator; leave it as it was
+    model = MicroMLP(sizes[0], sizes[1:])
+    random.setstate(state)
+    for p, w in zip(model.parameters(), weights, strict=True):
+        p.data = w
+    return Value, model
+
+
+def update(opt: Any, loss: Any) -> float:
+    """One step of a weightgrad optimizer on `loss`; the loss's value."""
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.data
+
+
 @dataclass
 class Step:
     """A contender's training step (returns the loss) and its current parameters, flat."""
@@ -51,30 +78,19 @@ class Step:
 
 
 def weightgrad_step(xs: list[list[float]], ys: list[int], weights: list[float]) -> Step:
-    model = MLP(2, SIZES[1:], seed=SEED)
-    for p, w in zip(model.parameters(), weights, strict=True):
-        p.data = w
+    model = weightgrad_mlp(SIZES, weights)
     opt = SGD(model.parameters(), lr=LR)
 
     def step() -> float:
         # Inputs go in as plain floats, as in the README and demos/moons.py.
         scores = [model(x) for x in xs]
-        loss = hinge_loss(scores, ys) + ALPHA * l2_penalty(model.parameters())
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.data
+        return update(opt, hinge_loss(scores, ys) + ALPHA * l2_penalty(model.parameters()))
 
     return Step("weightgrad", step, lambda: [p.data for p in model.parameters()])
 
 
 def micrograd_step(xs: list[list[float]], ys: list[int], weights: list[float]) -> Step:
-    Value, MicroMLP = micrograd()
-    state = random.getstate()  # micrograd draws from the global generator; leave it as it was
-    model = MicroMLP(2, SIZES[1:])
-    random.setstate(state)
-    for p, w in zip(model.parameters(), weights, strict=True):
-        p.data = w
+    Value, model = micrograd_mlp(SIZES, weights)
 
     def step() -> float:
         # Verbatim in substance from micrograd's demo.ipynb (the accuracy line left out).
