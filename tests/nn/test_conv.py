@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from tests.finite import central_difference
 from weightgrad.engine import Value, gradcheck, no_grad
 from weightgrad.engine.ops import WSUM
 from weightgrad.nn.conv import Conv1d
@@ -138,25 +139,13 @@ def loss_of(out: list[list[Value]]) -> Value:
     return total
 
 
-def central_difference(conv: Conv1d, x: list[list[float]], p: Value, eps: float = 1e-6
-                       ) -> float:
-    old = p.data
-    with no_grad():
-        p.data = old + eps
-        up = loss_of(conv(x)).data
-        p.data = old - eps
-        down = loss_of(conv(x)).data
-    p.data = old
-    return (up - down) / (2 * eps)
-
-
 @pytest.mark.parametrize(("stride", "padding"), [(1, 0), (2, 1), (1, 2)])
 def test_weight_gradients_match_finite_differences(stride: int, padding: int) -> None:
     conv = Conv1d(2, 2, 3, stride=stride, padding=padding, seed=7)
     x = signal(2, 7, seed=8)
     loss_of(conv(x)).backward()
     for name, p in conv.named_parameters():
-        numeric = central_difference(conv, x, p)
+        numeric = central_difference(lambda: loss_of(conv(x)).data, p)
         assert p.grad == pytest.approx(numeric, rel=1e-5, abs=1e-7), name
 
 

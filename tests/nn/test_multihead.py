@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from tests.finite import central_difference
 from weightgrad.engine import Value
 from weightgrad.nn import MultiheadAttention, SelfAttention, prune, quantize
 
@@ -108,15 +109,9 @@ def test_every_parameter_gradient_matches_central_differences() -> None:
 
     model.zero_grad()
     loss().backward()
-    eps = 1e-6
     for name, p in model.named_parameters():
-        analytic = p.grad
-        p.data += eps
-        up = loss().data
-        p.data -= 2 * eps
-        down = loss().data
-        p.data += eps
-        assert abs(analytic - (up - down) / (2 * eps)) <= 1e-6 + 1e-4 * abs(analytic), name
+        analytic, numeric = p.grad, central_difference(lambda: loss().data, p)
+        assert abs(analytic - numeric) <= 1e-6 + 1e-4 * abs(analytic), name
 
 
 def test_one_head_given_self_attentions_weights_gives_its_numbers() -> None:
