@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 
 def run_quick(lesson: ModuleType, out: Path) -> tuple[dict[str, Any], str]:
     """(what `main` returned, what it printed) for `lesson --quick --out out`."""
@@ -19,6 +21,17 @@ def run_quick(lesson: ModuleType, out: Path) -> tuple[dict[str, Any], str]:
     with contextlib.redirect_stdout(buffer):
         result = lesson.main(["--quick", "--out", str(out)])
     return result, buffer.getvalue()
+
+
+def quick_fixture(lesson: ModuleType, folder: str, name: str = "run") -> Any:
+    """A module-scoped fixture called `name`: (result, printed text, output folder) of one
+    `lesson --quick` run into a fresh folder, shared by the module's tests."""
+    @pytest.fixture(scope="module", name=name)
+    def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
+        out = tmp_path_factory.mktemp(folder)
+        result, stdout = run_quick(lesson, out)
+        return result, stdout, out
+    return run
 
 
 def assert_same_seed(lesson: ModuleType, stdout: str, out: Path, again: Path,

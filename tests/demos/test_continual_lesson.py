@@ -10,17 +10,13 @@ from typing import Any
 import pytest
 
 from demos import continual as lesson
-from tests.demos.quick_run import assert_same_seed, run_quick
+from tests.demos.quick_run import assert_same_seed, quick_fixture
 from weightgrad.nn import MLP, binary_cross_entropy_with_logits
 
 PICTURES = ["continual_accuracy.svg", "continual_importance.svg"]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
-    out = tmp_path_factory.mktemp("continual")
-    result, stdout = run_quick(lesson, out)
-    return result, stdout, out
+run = quick_fixture(lesson, "continual")
 
 
 def test_forgetting_and_ewc(run: tuple[dict[str, Any], str, Path]) -> None:

@@ -11,16 +11,12 @@ from typing import Any
 import pytest
 
 from demos import federated as lesson
-from tests.demos.quick_run import assert_same_seed, run_quick
+from tests.demos.quick_run import assert_same_seed, quick_fixture
 
 PICTURES = ["federated_accuracy.svg", "federated_drift.svg"]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
-    out = tmp_path_factory.mktemp("federated")
-    result, stdout = run_quick(lesson, out)
-    return result, stdout, out
+run = quick_fixture(lesson, "federated")
 
 
 def test_fedavg_beats_clients_alone_and_catches_up(run: tuple[dict[str, Any], str, Path]

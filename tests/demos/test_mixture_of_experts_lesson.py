@@ -10,16 +10,12 @@ from typing import Any
 import pytest
 
 from demos import mixture_of_experts as lesson
-from tests.demos.quick_run import assert_same_seed, run_quick
+from tests.demos.quick_run import assert_same_seed, quick_fixture
 
 PICTURES = ["moe_routing.svg", "moe_load.svg"]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
-    out = tmp_path_factory.mktemp("moe")
-    result, stdout = run_quick(lesson, out)
-    return result, stdout, out
+run = quick_fixture(lesson, "moe")
 
 
 def test_balance_accuracy_and_size(run: tuple[dict[str, Any], str, Path]) -> None:

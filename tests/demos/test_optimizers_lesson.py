@@ -6,17 +6,15 @@ differences, so a wrong surface, a path off the surface or a wrong update rule s
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import xml.etree.ElementTree as ET
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from demos import optimizers
+from tests.demos.quick_run import quick_fixture
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP, make_moons
 
@@ -37,13 +35,7 @@ def loss_at(pair: tuple[str, str], a: float, b: float, seed: int = 0) -> float:
     return bce(model)
 
 
-@pytest.fixture(scope="module")
-def lesson(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
-    out = tmp_path_factory.mktemp("optimizers")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = optimizers.main(["--quick", "--out", str(out)])
-    return result, printed.getvalue(), out
+lesson = quick_fixture(optimizers, "optimizers", name="lesson")
 
 
 def test_every_optimizer_lowers_the_same_starting_loss(lesson) -> None:

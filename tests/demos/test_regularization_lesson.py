@@ -6,16 +6,14 @@ Fractions and norms are recomputed here from the returned weights, not read from
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from demos import regularization
+from tests.demos.quick_run import quick_fixture
 from weightgrad.engine import no_grad
 from weightgrad.nn import MLP, make_moons
 
@@ -31,13 +29,7 @@ def near_zero(ws: list[float]) -> float:
     return sum(1 for w in ws if -0.01 < w < 0.01) / len(ws)
 
 
-@pytest.fixture(scope="module")
-def lesson(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
-    out = tmp_path_factory.mktemp("regularization")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        result = regularization.main(["--quick", "--out", str(out)])
-    return result, printed.getvalue(), out
+lesson = quick_fixture(regularization, "regularization", name="lesson")
 
 
 def test_all_methods_start_from_the_same_weights(lesson) -> None:
